@@ -1,0 +1,306 @@
+/*
+ * sst-rs: our own declarations of the slice of the OpenSIPS module ABI that
+ * the sst module uses. Written from the measured facts in shared/abi (sizes,
+ * offsets, constants of OpenSIPS 3.4.18, 3.6.8 and 4.0.1, x86_64, default
+ * build flags). Only what we touch is named; everything else is padding at
+ * the measured offset, so a wrong number here fails the layout tests.
+ *
+ * OSIPS_VER selects the target: 304, 306 or 400 (set by build.rs).
+ */
+#ifndef SST_ABI_H
+#define SST_ABI_H
+
+#include <stdint.h>
+
+#ifndef OSIPS_VER
+#error "OSIPS_VER must be 304, 306 or 400"
+#endif
+
+/* ---- what moves between versions (shared/abi diff table) ---- */
+#if OSIPS_VER == 304
+#  define SIP_MSG_OFF_EOH        464
+#  define SIP_MSG_OFF_BUF        584
+#  define SIP_MSG_OFF_FLAGS      2404
+#  define SIP_MSG_SIZE           2472
+#  define DLG_CELL_SIZE          296
+#elif OSIPS_VER == 306
+#  define SIP_MSG_OFF_EOH        488
+#  define SIP_MSG_OFF_BUF        608
+#  define SIP_MSG_OFF_FLAGS      2428
+#  define SIP_MSG_SIZE           2496
+#  define DLG_CELL_SIZE          304
+#elif OSIPS_VER == 400
+#  define SIP_MSG_OFF_EOH        488
+#  define SIP_MSG_OFF_BUF        672
+#  define SIP_MSG_OFF_FLAGS      2492
+#  define SIP_MSG_SIZE           2560
+#  define DLG_CELL_SIZE          304
+#else
+#error "unsupported OSIPS_VER"
+#endif
+
+/* ---- basic types ---- */
+typedef struct _str { char *s; int len; } str;
+typedef union { int n; str s; } int_str;
+typedef unsigned long long hdr_flags_t;
+typedef struct cJSON mi_item_t;            /* opaque: MI items are cJSON */
+
+/* ---- SIP message ---- */
+struct msg_start {
+	int type;                               /* SIP_REQUEST 1, SIP_REPLY 2 */
+	int len;
+	union {
+		struct { str method; str uri; str version; int method_value; } request;
+		struct { str version; str status; str reason; unsigned int statuscode; } reply;
+	} u;
+};
+
+struct hdr_field {
+	int type;                               /* enum _hdr_types_t */
+	str name;
+	str body;
+	int len;                                /* whole header line incl. CRLF */
+	void *parsed;
+	struct hdr_field *next;
+	struct hdr_field *sibling;
+};
+
+struct sip_msg {
+	unsigned int id;
+	struct msg_start first_line;            /* 8 */
+	void *via1;                             /* 72 */
+	void *via2;                             /* 80 */
+	struct hdr_field *headers;              /* 88 */
+	struct hdr_field *last_header;          /* 96 */
+	hdr_flags_t parsed_flag;                /* 104 */
+	char _pad_shortcuts[SIP_MSG_OFF_EOH - 112];
+	char *eoh;
+	char *unparsed;
+	char _pad_rcv[SIP_MSG_OFF_BUF - SIP_MSG_OFF_EOH - 16];
+	char *buf;
+	unsigned int len;
+	char _pad_lumps[SIP_MSG_OFF_FLAGS - SIP_MSG_OFF_BUF - 12];
+	unsigned int flags;                     /* script message flags */
+	unsigned int msg_flags;
+	char _pad_tail[SIP_MSG_SIZE - SIP_MSG_OFF_FLAGS - 8];
+};
+
+#define SIP_REQUEST 1
+#define SIP_REPLY   2
+#define METHOD_INVITE 1
+#define METHOD_ACK    4
+#define METHOD_UPDATE 64
+#define METHOD_PRACK  2048
+#define HDR_OTHER_T   0
+#define HDR_EOH_F     ((hdr_flags_t)-1)
+
+struct lump;                                /* opaque, owned by the message */
+struct lump_rpl;
+#define LUMP_RPL_HDR 2
+
+/* ---- module interface ---- */
+typedef int (*cmd_function)(struct sip_msg *, void *, void *, void *, void *,
+		void *, void *, void *, void *);
+typedef int (*fixup_function)(void **);
+typedef int (*free_fixup_function)(void **);
+typedef int (*init_function)(void);
+typedef int (*child_init_function)(int rank);
+typedef void (*destroy_function)(void);
+
+struct cmd_param { int flags; fixup_function fixup; free_fixup_function free_fixup; };
+#define MAX_CMD_PARAMS 8
+typedef struct cmd_export_ {
+	const char *name;
+	cmd_function function;
+	struct cmd_param params[MAX_CMD_PARAMS + 1];
+	int flags;
+} cmd_export_t;
+#define CMD_PARAM_INT 1
+#define CMD_PARAM_OPT 16
+#define REQUEST_ROUTE 1
+#define ONREPLY_ROUTE 4
+
+typedef unsigned int modparam_t;
+typedef struct param_export_ {
+	const char *name;
+	modparam_t type;
+	void *param_pointer;
+} param_export_t;
+#define STR_PARAM 1
+#define INT_PARAM 2
+
+typedef struct stat_var_ {
+	unsigned int mod_idx;
+	str name;
+	unsigned short flags;
+	void *context;
+	union { unsigned long *val; void *f; } u;  /* counter: _Atomic unsigned long */
+	struct stat_var_ *hnext;
+	struct stat_var_ *lnext;
+} stat_var;
+#define STAT_IS_FUNC 8
+typedef struct stat_export_ {
+	const char *name;
+	unsigned short flags;
+	stat_var **stat_pointer;
+} stat_export_t;
+
+enum module_type { MOD_TYPE_NULL = 0, MOD_TYPE_DEFAULT = 1 };
+typedef struct module_dependency {
+	enum module_type mod_type;
+	const char *mod_name;
+	unsigned int type;
+} module_dependency_t;
+typedef struct modparam_dependency {
+	const char *script_param;
+	void *get_deps_f;
+} modparam_dependency_t;
+#define MAX_MOD_DEPS 10
+typedef struct dep_export_ {
+	module_dependency_t md[MAX_MOD_DEPS];
+	modparam_dependency_t mpd[];
+} dep_export_t;
+#define DEP_SILENT 1
+#define DEP_ABORT  4
+
+struct scm_version { const char *type; const char *rev; };
+struct module_exports {
+	const char *name;
+	enum module_type type;
+	struct {
+		const char *version;
+		const char *compile_flags;
+		struct scm_version scm;
+	} ver_info;
+	unsigned int dlflags;
+	void *load_f;
+	const dep_export_t *deps;
+	const cmd_export_t *cmds;
+	const void *acmds;
+	const param_export_t *params;
+	const stat_export_t *stats;
+	const void *mi_cmds;
+	const void *items;
+	const void *trans;
+	const void *procs;
+	void *preinit_f;
+	init_function init_f;
+	void *response_f;
+	destroy_function destroy_f;
+	child_init_function init_child_f;
+	void *reload_ack_f;
+};
+
+/* ---- dialog module API (reached only through find_export("load_dlg")) ---- */
+struct dlg_cell {
+	unsigned int ref;
+	char _pad_links[24 - 4];
+	unsigned int h_id;                      /* 24 */
+	unsigned int h_entry;                   /* 28 */
+	unsigned int state;                     /* 32 */
+	unsigned int lifetime;                  /* 36 */
+	unsigned short lifetime_dirty;          /* 40 */
+	unsigned short locked_by;
+	unsigned int start_ts;                  /* 44 */
+	unsigned int flags;                     /* 48 */
+	unsigned int from_rr_nb;
+	unsigned int user_flags;                /* 56 */
+	unsigned int mod_flags;                 /* 60 */
+	char _pad_timers[160 - 64];
+	str callid;                             /* 160 */
+	char _pad_tail[DLG_CELL_SIZE - 176];
+};
+
+struct dlg_cb_params {
+	struct sip_msg *msg;
+	unsigned int direction;
+	int dst_leg;
+	unsigned int is_active;
+	void *dlg_data;
+	void **param;
+};
+
+typedef void (dialog_cb)(struct dlg_cell *dlg, int type, struct dlg_cb_params *params);
+typedef void (param_free_cb)(void *param);
+typedef int (*register_dlgcb_f)(struct dlg_cell *dlg, int cb_types, dialog_cb f,
+		void *param, param_free_cb ff);
+typedef int (*store_dlg_value_f)(struct dlg_cell *dlg, str *name, int_str *val, int type);
+typedef int (*fetch_dlg_value_f)(struct dlg_cell *dlg, const str *name, int *type,
+		int_str *val, int val_has_buf);
+typedef void (*set_mod_flag_f)(struct dlg_cell *dlg, unsigned int flags);
+typedef int (*is_mod_flag_set_f)(struct dlg_cell *dlg, unsigned int flags);
+
+struct dlg_binds {
+	register_dlgcb_f register_dlgcb;        /* 0 */
+	void *create_dlg, *get_dlg, *add_profiles, *search_profile, *set_profile,
+		*unset_profile, *get_profile_size;
+	store_dlg_value_f store_dlg_value;      /* 64 */
+	fetch_dlg_value_f fetch_dlg_value;      /* 72 */
+	void *terminate_dlg, *match_dialog, *validate_dialog, *fix_route_dialog;
+	set_mod_flag_f set_mod_flag;            /* 112 */
+	is_mod_flag_set_f is_mod_flag_set;      /* 120 */
+	void *dlg_ref, *dlg_unref, *get_direction, *get_dlg_did, *get_dlg_by_did,
+		*get_dlg_by_ids, *get_dlg_by_callid, *send_indialog_request,
+		*get_rr_param, *dlg_ctx_register_int, *dlg_ctx_register_str,
+		*dlg_ctx_register_ptr, *dlg_ctx_put_int, *dlg_ctx_put_str,
+		*dlg_ctx_put_ptr, *dlg_ctx_get_int, *dlg_ctx_get_str, *dlg_ctx_get_ptr;
+};
+typedef int (*load_dlg_f)(struct dlg_binds *);
+
+#define DLGCB_LOADED          (1<<0)
+#define DLGCB_CREATED         (1<<1)
+#define DLGCB_FAILED          (1<<2)
+#define DLGCB_CONFIRMED       (1<<3)
+#define DLGCB_REQ_WITHIN      (1<<4)
+#define DLGCB_TERMINATED      (1<<5)
+#define DLGCB_EXPIRED         (1<<6)
+#define DLGCB_EARLY           (1<<7)
+#define DLGCB_RESPONSE_FWDED  (1<<8)
+#define DLGCB_RESPONSE_WITHIN (1<<9)
+#define DLGCB_MI_CONTEXT      (1<<10)
+#define DLG_VAL_TYPE_STR 1
+#define SST_DIALOG_FLAG  1
+
+/* ---- signaling module API ---- */
+typedef int (*sig_reply_f)(struct sip_msg *msg, int code, const str *reason, str *to_tag);
+struct sig_binds { sig_reply_f reply; void *gen_totag; };
+typedef int (*load_sig_f)(struct sig_binds *);
+
+/* ---- core functions and globals (resolved with RTLD_NOW against opensips) ---- */
+#if OSIPS_VER == 304
+int parse_headers(struct sip_msg *msg, hdr_flags_t flags, int next);
+#else
+int parse_headers_aux(struct sip_msg *msg, hdr_flags_t flags, int next, int sip_well_known_parse);
+#endif
+struct lump *anchor_lump(struct sip_msg *msg, unsigned int offset, int type);
+struct lump *insert_new_lump_before(struct lump *before, char *new_hdr, unsigned int len, int type);
+struct lump *insert_new_lump_after(struct lump *after, char *new_hdr, unsigned int len, int type);
+struct lump *del_lump(struct sip_msg *msg, unsigned int offset, unsigned int len, int type);
+struct lump_rpl *add_lump_rpl(struct sip_msg *msg, char *s, int len, int flags);
+cmd_function find_export(const char *name, int flags);
+void *find_param_export(const char *mod, const char *name, modparam_t type);
+int get_flag_id_by_name(int flag_type, char *flag_name, int flag_name_len);
+#define FLAG_TYPE_MSG 0
+void dprint(int log_level, int facility, const char *module, const char *func,
+		char *stderr_fmt, char *syslog_fmt, char *format, ...);
+int dp_my_pid(void);
+extern int *log_level;
+extern int log_facility;
+extern char *log_prefix;
+#define L_ERR  (-1)
+#define L_WARN 1
+#define L_NOTICE 2
+#define L_INFO 3
+#define L_DBG  4
+
+/* pkg memory: DBG_MALLOC builds call through these pointers with file/func/line */
+extern void *mem_block;
+extern void *(*gen_pkg_malloc)(void *blk, unsigned long size, const char *file,
+		const char *func, unsigned int line);
+extern void (*gen_pkg_free)(void *blk, void *p, const char *file,
+		const char *func, unsigned int line);
+
+mi_item_t *add_mi_object(mi_item_t *to, char *name, int name_len);
+int add_mi_number(mi_item_t *to, char *name, int name_len, double value);
+
+#endif /* SST_ABI_H */
