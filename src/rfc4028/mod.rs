@@ -1,0 +1,11 @@
+//! Pure RFC 4028 logic: header grammar, the per-dialog record, and the proxy
+//! policy as functions from facts to decisions. Nothing here touches a
+//! pointer or OpenSIPS; the module layer gathers facts and applies decisions.
+
+pub mod grammar;
+pub mod policy;
+pub mod state;
+
+pub use grammar::{HeaderError, Refresher, SessionExpires};
+pub use policy::{Config, Edit, Edits, MessageFacts};
+pub use state::SstState;

@@ -1,0 +1,199 @@
+//! Decision table: one test per call flow, named after the rule it checks.
+
+use super::*;
+use crate::rfc4028::state::*;
+
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200 };
+
+fn facts(headers: &[(&str, &str)]) -> MessageFacts {
+    gather(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes()))).expect("valid headers")
+}
+
+fn track(d: InitialDecision) -> (SstState, Vec<Edit>, u32) {
+    match d {
+        InitialDecision::Track { state, edits, lifetime } => (state, edits.iter().collect(), lifetime),
+        other => panic!("expected Track, got {other:?}"),
+    }
+}
+
+#[test]
+fn check_min_ignores_requests_other_than_invite_and_update() {
+    let f = facts(&[("Session-Expires", "100")]);
+    assert_eq!(check_min(false, &f, 1800), CheckMin::NotApplicable);
+}
+
+#[test]
+fn check_min_without_session_expires_is_false() {
+    assert_eq!(check_min(true, &facts(&[("Min-SE", "100")]), 1800), CheckMin::NotApplicable);
+}
+
+#[test]
+fn check_min_compares_against_smaller_of_se_and_min_se() {
+    // SE 3600 but Min-SE 100: min(3600, 100) = 100 < 1800 -> too small
+    let f = facts(&[("Session-Expires", "3600"), ("Min-SE", "100")]);
+    assert_eq!(check_min(true, &f, 1800), CheckMin::TooSmall { min_se: 1800 });
+    let f = facts(&[("Session-Expires", "3600"), ("Min-SE", "1800")]);
+    assert_eq!(check_min(true, &f, 1800), CheckMin::LargeEnough);
+}
+
+#[test]
+fn check_min_absent_min_se_counts_as_90_rfc4028_s5() {
+    let f = facts(&[("x", "3600")]);
+    assert_eq!(check_min(true, &f, 90), CheckMin::LargeEnough);
+    assert_eq!(check_min(true, &f, 91), CheckMin::TooSmall { min_se: 91 });
+}
+
+#[test]
+fn flow1_se_at_least_min_se_is_forwarded_unchanged_requester_uac() {
+    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "1800"), ("Supported", "timer")]), &CFG));
+    assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 });
+    assert!(edits.is_empty());
+    assert_eq!(lifetime, 1800);
+}
+
+#[test]
+fn flow2_too_small_uac_supports_reject_on_gives_422_with_max_min_se_rfc4028_s6() {
+    let f = facts(&[("Session-Expires", "100"), ("Supported", "timer")]);
+    assert_eq!(initial_invite(&f, &CFG), InitialDecision::Reject { min_se: 1800 });
+    // the request's own Min-SE wins when it is larger than ours
+    let f = facts(&[("Session-Expires", "100"), ("Min-SE", "2000"), ("Supported", "timer")]);
+    assert_eq!(initial_invite(&f, &CFG), InitialDecision::Reject { min_se: 2000 });
+    // never below the RFC floor of 90, whatever min_se says
+    let cfg = Config { min_se: 60, ..CFG };
+    let f = facts(&[("Session-Expires", "30"), ("Supported", "timer")]);
+    assert_eq!(initial_invite(&f, &cfg), InitialDecision::Reject { min_se: 90 });
+}
+
+#[test]
+fn flow3_too_small_uac_supports_reject_off_forwards_unchanged() {
+    let cfg = Config { reject_to_small: false, ..CFG };
+    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "100"), ("k", "timer")]), &cfg));
+    assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 100 });
+    assert!(edits.is_empty());
+    assert_eq!(lifetime, 100);
+}
+
+#[test]
+fn flow4_too_small_uac_without_timer_raises_min_se_and_se_rfc4028_s8_1() {
+    let (s, edits, _) = track(initial_invite(&facts(&[("Session-Expires", "100;refresher=uac"), ("Min-SE", "90")]), &CFG));
+    assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::RaiseSessionExpires(1800)]);
+    assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UNDF, interval: 1800 });
+    // reject_to_small does not matter when the UAC cannot handle a 422
+    let cfg = Config { reject_to_small: true, ..CFG };
+    assert!(matches!(initial_invite(&facts(&[("Session-Expires", "100")]), &cfg), InitialDecision::Track { .. }));
+}
+
+#[test]
+fn flow5_no_se_proxy_inserts_se_without_refresher_and_raises_low_min_se() {
+    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Min-SE", "120")]), &CFG));
+    assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::AddSessionExpires { interval: 1800, refresher: None }]);
+    assert_eq!(s, SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 });
+    assert_eq!(lifetime, 1800);
+}
+
+#[test]
+fn flow5_interval_is_max_of_min_se_request_min_se_and_sst_interval() {
+    let cfg = Config { sst_interval: 2400, ..CFG };
+    let (s, edits, _) = track(initial_invite(&facts(&[]), &cfg));
+    assert_eq!(s.interval, 2400);
+    assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
+    let (s, edits, _) = track(initial_invite(&facts(&[("Min-SE", "3000")]), &cfg));
+    assert_eq!(s.interval, 3000);
+    assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 3000, refresher: None }]);
+}
+
+fn tracked() -> SstState {
+    SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 }
+}
+
+#[test]
+fn flow7_422_raises_the_interval_to_its_min_se() {
+    let d = reply(tracked(), 422, &facts(&[("Min-SE", "3600")]), &CFG, true);
+    assert_eq!(d.state.interval, 3600);
+    assert_eq!(d.lifetime, None);
+    let d = reply(tracked(), 422, &facts(&[("Min-SE", "600")]), &CFG, true);
+    assert_eq!(d.state.interval, 1800);
+}
+
+#[test]
+fn flow8_2xx_with_se_sets_the_negotiated_interval_not_min_se() {
+    // The C module's defect: it used max(sst_interval, min_se) = 90 here.
+    let cfg = Config { min_se: 90, ..CFG };
+    let f = facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "1800;refresher=uac"), ("Supported", "timer")]);
+    let d = reply(tracked(), 200, &f, &cfg, true);
+    assert_eq!(d.lifetime, Some(1800));
+    assert_eq!(d.state.interval, 1800);
+    assert!(d.edits.is_empty());
+}
+
+#[test]
+fn flow8_records_that_the_uas_supports_when_the_uac_does_not() {
+    let state = SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 };
+    let f = facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "1800;refresher=uas")]);
+    let d = reply(state, 200, &f, &CFG, true);
+    assert_eq!(d.state.supported, SST_UAS);
+}
+
+#[test]
+fn flow9_2xx_without_se_uac_supports_adds_se_refresher_uac_and_require_timer() {
+    let d = reply(tracked(), 200, &facts(&[("CSeq", "1 INVITE")]), &CFG, true);
+    assert_eq!(
+        d.edits.iter().collect::<Vec<_>>(),
+        vec![Edit::AddSessionExpires { interval: 1800, refresher: Some(Refresher::Uac) }, Edit::AddRequireTimer]
+    );
+    assert_eq!(d.lifetime, Some(1800));
+    // Require already names timer: nothing to add there
+    let d = reply(tracked(), 200, &facts(&[("CSeq", "1 INVITE"), ("Require", "timer")]), &CFG, true);
+    assert_eq!(d.edits.iter().count(), 1);
+}
+
+#[test]
+fn flow10_nobody_supports_timers_dialog_gets_default_timeout() {
+    let state = SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 };
+    let d = reply(state, 200, &facts(&[("CSeq", "1 INVITE")]), &CFG, true);
+    assert_eq!(d.lifetime, Some(43200));
+    assert_eq!(d.state.supported, SST_NSUP);
+    assert!(!d.state.timer_active());
+    assert!(d.edits.is_empty());
+}
+
+#[test]
+fn flow11_refresh_whose_2xx_drops_se_ends_timing_with_default_timeout_not_zero() {
+    let d = reply(tracked(), 200, &facts(&[("CSeq", "2 UPDATE")]), &CFG, false);
+    assert_eq!(d.lifetime, Some(43200));
+    assert!(d.edits.is_empty());
+    // and a refresh answered with SE restarts the timer with that SE
+    let d = reply(tracked(), 200, &facts(&[("CSeq", "3 INVITE"), ("Session-Expires", "900;refresher=uas")]), &CFG, false);
+    assert_eq!(d.lifetime, Some(900));
+    assert_eq!(d.state.interval, 900);
+}
+
+#[test]
+fn replies_to_other_methods_and_provisional_replies_change_nothing() {
+    let f = facts(&[("CSeq", "2 BYE"), ("Session-Expires", "10")]);
+    assert_eq!(reply(tracked(), 200, &f, &CFG, false).lifetime, None);
+    let f = facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "10")]);
+    assert_eq!(reply(tracked(), 180, &f, &CFG, true).lifetime, None);
+    assert_eq!(reply(tracked(), 486, &f, &CFG, true).lifetime, None);
+}
+
+#[test]
+fn flow12_ack_and_prack_reapply_the_current_interval() {
+    assert_eq!(lifetime_on_ack_or_prack(&tracked()), Some(1800));
+    assert_eq!(lifetime_on_ack_or_prack(&SstState::default()), None);
+}
+
+#[test]
+fn duplicate_or_malformed_timer_headers_are_reported_by_name() {
+    let r = gather([(&b"Session-Expires"[..], &b"100"[..]), (&b"x"[..], &b"200"[..])]);
+    assert_eq!(r, Err(FactsError { header: "Session-Expires", error: HeaderError::Duplicate }));
+    let r = gather([(&b"Min-SE"[..], &b"-1"[..])]);
+    assert_eq!(r, Err(FactsError { header: "Min-SE", error: HeaderError::Negative }));
+}
+
+#[test]
+fn gather_reads_position_of_session_expires_and_require() {
+    let f = facts(&[("Via", "x"), ("Require", "100rel"), ("Session-Expires", "90")]);
+    assert_eq!(f.session_expires.map(|(_, i)| i), Some(2));
+    assert!(f.has_require && !f.requires_timer);
+}
