@@ -1,0 +1,159 @@
+//! The dialog module's API, reached through `find_export("load_dlg")`, and
+//! the few fields of a dialog we read or write.
+
+use crate::sys;
+use core::ffi::{c_int, c_void};
+use core::ptr::NonNull;
+use std::sync::OnceLock;
+
+/// The dialog module's function table, filled once in mod_init (before the
+/// fork, so every process inherits it).
+pub struct DlgApi(sys::dlg_binds);
+
+// SAFETY: a table of function pointers into the dialog module, written once
+// before any concurrent use and only read afterwards.
+unsafe impl Sync for DlgApi {}
+unsafe impl Send for DlgApi {}
+
+static DLG_API: OnceLock<DlgApi> = OnceLock::new();
+
+pub type Callback = unsafe extern "C" fn(*mut sys::dlg_cell, c_int, *mut sys::dlg_cb_params);
+
+/// A value read back from a dialog: its length and up to 64 bytes of it.
+#[derive(Clone, Copy, Debug)]
+pub struct Fetched {
+    pub len: usize,
+    bytes: [u8; 64],
+    pub is_str: bool,
+}
+
+impl Fetched {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len.min(64)]
+    }
+}
+
+impl DlgApi {
+    /// Binds the dialog API; false when the dialog module is not loaded.
+    pub fn load() -> bool {
+        // SAFETY: find_export returns NULL or the dialog module's load_dlg,
+        // whose real type is `int (*)(struct dlg_binds *)`.
+        unsafe {
+            let Some(f) = sys::find_export(c"load_dlg".as_ptr(), 0) else { return false };
+            let load: sys::load_dlg_f = Some(core::mem::transmute::<
+                unsafe extern "C" fn(*mut sys::sip_msg, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void) -> c_int,
+                unsafe extern "C" fn(*mut sys::dlg_binds) -> c_int,
+            >(f));
+            let mut binds = sys::dlg_binds::default();
+            if load.unwrap()(&mut binds) == -1 {
+                return false;
+            }
+            let ok = binds.register_dlgcb.is_some()
+                && binds.store_dlg_value.is_some()
+                && binds.fetch_dlg_value.is_some()
+                && binds.set_mod_flag.is_some()
+                && binds.is_mod_flag_set.is_some();
+            ok && DLG_API.set(DlgApi(binds)).is_ok()
+        }
+    }
+
+    pub fn get() -> Option<&'static DlgApi> {
+        DLG_API.get()
+    }
+
+    /// Registers a callback for `dlg` (NULL = global: CREATED or LOADED).
+    pub fn register(&self, dlg: Option<&Dialog>, types: u32, cb: Callback) -> bool {
+        let Some(reg) = self.0.register_dlgcb else { return false };
+        let d = dlg.map_or(core::ptr::null_mut(), |d| d.raw.as_ptr());
+        // SAFETY: documented dialog API; no parameter, so nothing to free.
+        unsafe { reg(d, types as c_int, Some(cb), core::ptr::null_mut(), None) == 0 }
+    }
+
+    pub fn store_value(&self, dlg: &Dialog, name: &str, bytes: &[u8]) -> bool {
+        let Some(store) = self.0.store_dlg_value else { return false };
+        let mut n = sys::str_ { s: name.as_ptr() as *mut _, len: name.len() as c_int };
+        let mut v = sys::int_str::default();
+        v.s = sys::str_ { s: bytes.as_ptr() as *mut _, len: bytes.len() as c_int };
+        // SAFETY: store_dlg_value copies name and value into shm it owns; our
+        // buffers only need to live for the call.
+        unsafe { store(dlg.raw.as_ptr(), &mut n, &mut v, sys::DLG_VAL_TYPE_STR as c_int) == 0 }
+    }
+
+    /// Ok(None) when the dialog has no such value; Err(()) on lookup failure.
+    pub fn fetch_value(&self, dlg: &Dialog, name: &str) -> Result<Option<Fetched>, ()> {
+        let Some(fetch) = self.0.fetch_dlg_value else { return Err(()) };
+        let n = sys::str_ { s: name.as_ptr() as *mut _, len: name.len() as c_int };
+        let mut ty: c_int = 0;
+        let mut v = sys::int_str::default();
+        // SAFETY: with val_has_buf = 0 the dialog module points v.s at its own
+        // per-process buffer, valid until the next fetch: copied out at once.
+        unsafe {
+            match fetch(dlg.raw.as_ptr(), &n, &mut ty, &mut v, 0) {
+                0 => {}
+                -2 => return Ok(None),
+                _ => return Err(()),
+            }
+            let is_str = ty == sys::DLG_VAL_TYPE_STR as c_int;
+            let mut out = Fetched { len: 0, bytes: [0; 64], is_str };
+            if is_str && !v.s.s.is_null() && v.s.len > 0 {
+                out.len = v.s.len as usize;
+                let n = out.len.min(64);
+                core::ptr::copy_nonoverlapping(v.s.s as *const u8, out.bytes.as_mut_ptr(), n);
+            }
+            Ok(Some(out))
+        }
+    }
+
+    pub fn set_mod_flag(&self, dlg: &Dialog, flag: u32) {
+        if let Some(f) = self.0.set_mod_flag {
+            // SAFETY: documented dialog API on a live dialog.
+            unsafe { f(dlg.raw.as_ptr(), flag) }
+        }
+    }
+
+    pub fn is_mod_flag_set(&self, dlg: &Dialog, flag: u32) -> bool {
+        // SAFETY: documented dialog API on a live dialog.
+        self.0.is_mod_flag_set.is_some_and(|f| unsafe { f(dlg.raw.as_ptr(), flag) } != 0)
+    }
+}
+
+/// A dialog the dialog module handed to a callback.
+pub struct Dialog {
+    raw: NonNull<sys::dlg_cell>,
+}
+
+impl Dialog {
+    /// # Safety
+    /// `p` must be NULL or a dialog passed to the current callback.
+    pub unsafe fn from_ptr(p: *mut sys::dlg_cell) -> Option<Dialog> {
+        NonNull::new(p).map(|raw| Dialog { raw })
+    }
+
+    /// Sets the dialog's timeout; the dialog module re-arms its timer with it
+    /// after request callbacks and arms it with it on confirmation.
+    pub fn set_lifetime(&self, seconds: u32) {
+        // SAFETY: plain fields of a live dialog, written from a dialog
+        // callback as the dialog module expects its users to do.
+        unsafe {
+            let d = self.raw.as_ptr();
+            (*d).lifetime = seconds;
+            (*d).lifetime_dirty = 1;
+        }
+    }
+
+    pub fn lifetime(&self) -> u32 {
+        // SAFETY: plain field of a live dialog.
+        unsafe { (*self.raw.as_ptr()).lifetime }
+    }
+
+    pub fn callid(&self) -> &[u8] {
+        // SAFETY: the Call-ID lives in the dialog's shm block as long as it.
+        unsafe {
+            let c = (*self.raw.as_ptr()).callid;
+            if c.s.is_null() || c.len <= 0 {
+                return &[];
+            }
+            core::slice::from_raw_parts(c.s as *const u8, c.len as usize)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! A SIP message owned by OpenSIPS: its first line, its headers as byte
+//! slices, and edits through lumps (deleted and inserted text applied when
+//! the message is forwarded).
+
+use super::mem::PkgBuf;
+use crate::sys;
+use core::ffi::c_int;
+use core::ptr::NonNull;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirstLine {
+    Request { method: u32 },
+    Reply { status: u32 },
+    Unknown,
+}
+
+/// One header line: name and body as the core delimited them, and where the
+/// whole line sits in the message buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct Header<'m> {
+    pub name: &'m [u8],
+    pub body: &'m [u8],
+    /// Offset of the header line (its name) in the message buffer.
+    pub offset: u32,
+    /// Length of the whole line, CRLF included.
+    pub len: u32,
+    /// Offset of the body in the message buffer.
+    pub body_offset: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditError {
+    /// The position is outside the message buffer.
+    OutOfRange,
+    /// pkg memory ran out (the core logs nothing for us).
+    NoMemory,
+}
+
+pub struct SipMsg {
+    raw: NonNull<sys::sip_msg>,
+}
+
+impl SipMsg {
+    /// # Safety
+    /// `p` must be NULL or a message the core handed to this call, valid for
+    /// its duration.
+    pub unsafe fn from_ptr(p: *mut sys::sip_msg) -> Option<SipMsg> {
+        NonNull::new(p).map(|raw| SipMsg { raw })
+    }
+
+    pub fn as_ptr(&self) -> *mut sys::sip_msg {
+        self.raw.as_ptr()
+    }
+
+    fn get(&self) -> &sys::sip_msg {
+        // SAFETY: valid for the call (see from_ptr); we only read plain fields.
+        unsafe { self.raw.as_ref() }
+    }
+
+    pub fn first_line(&self) -> FirstLine {
+        let m = self.get();
+        // SAFETY: the union member read matches first_line.type.
+        unsafe {
+            match m.first_line.type_ as u32 {
+                sys::SIP_REQUEST => FirstLine::Request { method: m.first_line.u.request.method_value as u32 },
+                sys::SIP_REPLY => FirstLine::Reply { status: m.first_line.u.reply.statuscode },
+                _ => FirstLine::Unknown,
+            }
+        }
+    }
+
+    /// The script's message flags.
+    pub fn flags(&self) -> u32 {
+        self.get().flags
+    }
+
+    /// Parses every header line (the core stops at the end of headers).
+    pub fn parse_all_headers(&mut self) -> bool {
+        const HDR_EOH_F: sys::hdr_flags_t = !0;
+        // SAFETY: a valid message; the core parses into its own pkg memory.
+        let rc = unsafe {
+            #[cfg(osips_abi = "304")]
+            {
+                sys::parse_headers(self.as_ptr(), HDR_EOH_F, 0)
+            }
+            #[cfg(not(osips_abi = "304"))]
+            {
+                sys::parse_headers_aux(self.as_ptr(), HDR_EOH_F, 0, 1)
+            }
+        };
+        rc >= 0
+    }
+
+    fn buffer(&self) -> &[u8] {
+        let m = self.get();
+        if m.buf.is_null() {
+            return &[];
+        }
+        // SAFETY: buf/len describe the received message, alive for the call.
+        unsafe { core::slice::from_raw_parts(m.buf as *const u8, m.len as usize) }
+    }
+
+    /// Offset of `s[..len]` inside the message buffer, if it lies inside.
+    fn offset_in_buf(&self, s: *const core::ffi::c_char, len: c_int) -> Option<u32> {
+        let buf = self.buffer();
+        let start = buf.as_ptr() as usize;
+        let p = s as usize;
+        if s.is_null() || len < 0 || p < start {
+            return None;
+        }
+        let off = p - start;
+        (off.checked_add(len as usize)? <= buf.len()).then_some(off as u32)
+    }
+
+    /// The parsed headers in message order. Headers whose text does not lie
+    /// in the message buffer (never the case for a received message) are
+    /// skipped rather than trusted.
+    pub fn headers(&self) -> impl Iterator<Item = Header<'_>> + '_ {
+        let buf = self.buffer();
+        let mut cur = self.get().headers as *const sys::hdr_field;
+        core::iter::from_fn(move || loop {
+            // SAFETY: the header list is owned by the message and only grows
+            // while we hold it; each node is valid until the message is freed.
+            let h = unsafe { cur.as_ref()? };
+            cur = h.next;
+            let (Some(no), Some(bo)) =
+                (self.offset_in_buf(h.name.s, h.name.len), self.offset_in_buf(h.body.s, h.body.len))
+            else {
+                continue;
+            };
+            if h.len < 0 || (no as usize).saturating_add(h.len as usize) > buf.len() {
+                continue;
+            }
+            return Some(Header {
+                name: &buf[no as usize..no as usize + h.name.len as usize],
+                body: &buf[bo as usize..bo as usize + h.body.len as usize],
+                offset: no,
+                len: h.len as u32,
+                body_offset: bo,
+            });
+        })
+    }
+
+    /// Where the header section ends (after the last header line).
+    pub fn end_of_headers(&self) -> Option<u32> {
+        let m = self.get();
+        self.offset_in_buf(m.unparsed, 0)
+    }
+
+    fn check_range(&self, offset: u32, len: u32) -> Result<(), EditError> {
+        // anchor_lump/del_lump abort() the process past msg->len: check first.
+        match offset.checked_add(len) {
+            Some(end) if end <= self.get().len => Ok(()),
+            _ => Err(EditError::OutOfRange),
+        }
+    }
+
+    /// Removes `len` bytes at `offset` from what is forwarded.
+    pub fn delete(&mut self, offset: u32, len: u32) -> Result<(), EditError> {
+        self.check_range(offset, len)?;
+        // SAFETY: range checked against msg->len; the lump belongs to the message.
+        let l = unsafe { sys::del_lump(self.as_ptr(), offset, len, sys::HDR_OTHER_T as c_int) };
+        if l.is_null() { Err(EditError::NoMemory) } else { Ok(()) }
+    }
+
+    /// Inserts `text` before the byte at `offset`.
+    pub fn insert(&mut self, offset: u32, text: &[u8]) -> Result<(), EditError> {
+        self.check_range(offset, 0)?;
+        let buf = PkgBuf::copy_of(text).ok_or(EditError::NoMemory)?;
+        let len = buf.len() as u32;
+        // SAFETY: offset checked; on success the core owns the pkg buffer
+        // (freed with the message), on failure PkgBuf frees it.
+        unsafe {
+            let anchor = sys::anchor_lump(self.as_ptr(), offset, sys::HDR_OTHER_T as c_int);
+            if anchor.is_null() {
+                return Err(EditError::NoMemory);
+            }
+            let raw = buf.into_raw();
+            if sys::insert_new_lump_before(anchor, raw, len, sys::HDR_OTHER_T as c_int).is_null() {
+                drop(PkgBuf::from_raw_parts(raw, len as usize));
+                return Err(EditError::NoMemory);
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces `len` bytes at `offset` with `text`.
+    pub fn replace(&mut self, offset: u32, len: u32, text: &[u8]) -> Result<(), EditError> {
+        self.check_range(offset, len)?;
+        let buf = PkgBuf::copy_of(text).ok_or(EditError::NoMemory)?;
+        let text_len = buf.len() as u32;
+        // SAFETY: range checked; ownership of the pkg buffer as in insert().
+        unsafe {
+            let del = sys::del_lump(self.as_ptr(), offset, len, sys::HDR_OTHER_T as c_int);
+            if del.is_null() {
+                return Err(EditError::NoMemory);
+            }
+            let raw = buf.into_raw();
+            if sys::insert_new_lump_after(del, raw, text_len, sys::HDR_OTHER_T as c_int).is_null() {
+                drop(PkgBuf::from_raw_parts(raw, text_len as usize));
+                return Err(EditError::NoMemory);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a header line (text carries its CRLF) at the end of the headers.
+    pub fn append_header(&mut self, line: &[u8]) -> Result<(), EditError> {
+        let at = self.end_of_headers().ok_or(EditError::OutOfRange)?;
+        self.insert(at, line)
+    }
+
+    /// Adds a header line to the reply the server will generate for this
+    /// request (the core copies the text).
+    pub fn add_reply_header(&mut self, line: &[u8]) -> Result<(), EditError> {
+        let len = c_int::try_from(line.len()).map_err(|_| EditError::OutOfRange)?;
+        // SAFETY: add_lump_rpl copies `line` (no LUMP_RPL_NODUP), so a Rust
+        // buffer that lives for the call is fine.
+        let r = unsafe {
+            sys::add_lump_rpl(self.as_ptr(), line.as_ptr() as *mut _, len, sys::LUMP_RPL_HDR as c_int)
+        };
+        if r.is_null() { Err(EditError::NoMemory) } else { Ok(()) }
+    }
+}

@@ -1,0 +1,452 @@
+//! The module's entry points as OpenSIPS sees them: `exports`, parameters,
+//! `mod_init`, `sstCheckMin()` and the dialog callbacks. Each entry point
+//! gathers facts through `host`, asks `rfc4028::policy`, and applies the
+//! decision; none of them lets a panic reach OpenSIPS.
+
+use crate::host::dialog::{Dialog, DlgApi};
+use crate::host::mi::MiObject;
+use crate::host::msg::{EditError, FirstLine, SipMsg};
+use crate::host::sig::SigApi;
+use crate::host::stats::StatSlot;
+use crate::host::guard;
+use crate::rfc4028::grammar::{self, HeaderName};
+use crate::rfc4028::policy::{self, CheckMin, Config, Edit, Edits, FactsError, InitialDecision, MessageFacts};
+use crate::rfc4028::state::{SstState, STATE_LEN};
+use crate::sst_log;
+use crate::sys;
+use core::ffi::{c_char, c_int, c_void, CStr};
+use core::ptr::{null, null_mut};
+use std::sync::OnceLock;
+
+mod exports;
+pub use exports::exports;
+
+/// Name of the dialog value holding the 16-byte record (as the C module).
+const STATE_VALUE: &str = "sst_info";
+const REASON_422: &str = "Session Timer Too Small";
+
+/// Dialog events a tracked dialog listens to: one registration per dialog.
+const DIALOG_EVENTS: u32 = sys::DLGCB_REQ_WITHIN
+    | sys::DLGCB_RESPONSE_FWDED
+    | sys::DLGCB_RESPONSE_WITHIN
+    | sys::DLGCB_EXPIRED
+    | sys::DLGCB_MI_CONTEXT;
+
+/// Configuration after mod_init (each process inherits it through fork).
+struct Settings {
+    policy: Config,
+    /// The sst_flag bit in msg->flags.
+    flag_mask: u32,
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+/// `expired_sst`: dialogs that ended because their session timer ran out.
+pub(crate) static EXPIRED_SST: StatSlot = StatSlot::new();
+
+// Module parameters: the core writes them while it reads the config file,
+// before mod_init, in the main process only (never concurrently).
+pub(crate) static mut PARAM_SST_FLAG: *mut c_char = null_mut();
+pub(crate) static mut PARAM_MIN_SE: c_int = 1800;
+pub(crate) static mut PARAM_SST_INTERVAL: c_int = 0;
+pub(crate) static mut PARAM_REJECT_TO_SMALL: c_int = 1;
+pub(crate) static mut PARAM_ENABLE_STATS: c_int = 1;
+
+/// Default used when the dialog module does not export default_timeout
+/// (the dialog module's own default: 12 hours).
+const FALLBACK_DEFAULT_TIMEOUT: u32 = 12 * 3600;
+
+extern "C" fn mod_init() -> c_int {
+    guard("mod_init", -1, || match init() {
+        Ok(()) => 0,
+        Err(why) => {
+            sst_log!(ERR, "{}", why);
+            -1
+        }
+    })
+}
+
+fn init() -> Result<(), String> {
+    sst_log!(
+        INFO,
+        "SIP Session Timer module - initializing (sst-rs {} for {})",
+        env!("CARGO_PKG_VERSION"),
+        sys::target::VERSION.to_string_lossy()
+    );
+    // SAFETY: parameters are written by the core before mod_init and never
+    // again; mod_init runs once, in the main process, before the fork.
+    let (flag_name, min_se, sst_interval, reject, enable_stats) = unsafe {
+        (PARAM_SST_FLAG, PARAM_MIN_SE, PARAM_SST_INTERVAL, PARAM_REJECT_TO_SMALL, PARAM_ENABLE_STATS)
+    };
+
+    if flag_name.is_null() {
+        return Err("sst_flag is not set: add modparam(\"sst\", \"sst_flag\", \"SST_FLAG\") naming the message flag that marks calls to track".into());
+    }
+    // SAFETY: STR_PARAM values are NUL-terminated strdup()s owned by the core.
+    let flag_str = unsafe { CStr::from_ptr(flag_name) }.to_string_lossy().into_owned();
+    if flag_str.trim().is_empty() {
+        return Err("sst_flag is empty: set it to the name of a message flag, e.g. \"SST_FLAG\"".into());
+    }
+    // SAFETY: core function; called before the fork as it requires.
+    let bit = unsafe { sys::get_flag_id_by_name(sys::FLAG_TYPE_MSG as c_int, flag_name, 0) };
+    if !(0..=31).contains(&bit) {
+        return Err(format!("invalid sst_flag \"{flag_str}\": the core could not map it to a message flag (error {bit}; are all 32 flags in use?)"));
+    }
+    if min_se < 0 {
+        return Err(format!("min_se = {min_se} is negative: give the minimum session interval in seconds (RFC 4028: at least 90)"));
+    }
+    if sst_interval < 0 {
+        return Err(format!("sst_interval = {sst_interval} is negative: give seconds, or 0 to use min_se"));
+    }
+    if (min_se as u32) < policy::RFC_MIN_SE {
+        sst_log!(WARN, "min_se = {} is below the RFC 4028 floor of 90 seconds; accepted as configured", min_se);
+    }
+    if enable_stats == 0 {
+        // Registered by the core only after mod_init returns: clearing the
+        // table here keeps expired_sst out of the statistics entirely.
+        // SAFETY: single-threaded start-up; `exports` is our own writable data.
+        unsafe { (*core::ptr::addr_of_mut!(exports)).stats = null() };
+    }
+
+    if !SigApi::load() {
+        return Err("can't load the signaling module API (is signaling.so loaded before sst?)".into());
+    }
+    if !DlgApi::load() {
+        return Err("can't load the dialog module API (is dialog.so loaded before sst?)".into());
+    }
+    // SAFETY: find_param_export returns NULL or dialog's INT_PARAM storage.
+    let default_timeout = unsafe {
+        let p = sys::find_param_export(c"dialog".as_ptr(), c"default_timeout".as_ptr(), sys::INT_PARAM) as *const c_int;
+        p.as_ref().map_or(FALLBACK_DEFAULT_TIMEOUT, |v| (*v).max(0) as u32)
+    };
+
+    let settings = Settings {
+        policy: Config {
+            min_se: min_se as u32,
+            sst_interval: sst_interval as u32,
+            reject_to_small: reject != 0,
+            default_timeout,
+        },
+        flag_mask: 1u32 << bit,
+    };
+    sst_log!(
+        DBG,
+        "sst_flag {} (bit {}), min_se {}, sst_interval {}, reject_to_small {}, dialog default_timeout {}",
+        flag_str, bit, settings.policy.min_se, settings.policy.sst_interval,
+        settings.policy.reject_to_small, default_timeout
+    );
+    if SETTINGS.set(settings).is_err() {
+        return Err("mod_init ran twice".into());
+    }
+
+    let api = DlgApi::get().ok_or("dialog API vanished")?;
+    if !api.register(None, sys::DLGCB_CREATED, dialog_created) {
+        return Err("cannot register the dialog-created callback".into());
+    }
+    // Runs at once for dialogs already loaded (e.g. from the database), so
+    // everything it needs is set up above.
+    if !api.register(None, sys::DLGCB_LOADED, dialog_loaded) {
+        return Err("cannot register the dialog-loaded callback".into());
+    }
+    Ok(())
+}
+
+fn settings() -> Option<&'static Settings> {
+    SETTINGS.get()
+}
+
+/// Facts of a message, or a warning that names the bad header.
+fn read_facts(msg: &mut SipMsg, what: &str) -> Option<MessageFacts> {
+    if !msg.parse_all_headers() {
+        sst_log!(WARN, "{}: cannot parse the headers; left to the core", what);
+        return None;
+    }
+    match policy::gather(msg.headers().map(|h| (h.name, h.body))) {
+        Ok(f) => Some(f),
+        Err(FactsError { header, error }) => {
+            sst_log!(WARN, "{}: malformed {} header ({})", what, header, error);
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------- sstCheckMin
+
+/// `sstCheckMin([send_reply])`: 1 when our min_se is larger than what the
+/// INVITE/UPDATE offers (and a 422 was sent if send_reply is non-zero), -1
+/// otherwise, -2 for a malformed Session-Expires or Min-SE. Never 0, which
+/// would silently end the script.
+pub(crate) unsafe extern "C" fn sst_check_min(
+    msg: *mut sys::sip_msg,
+    send_reply: *mut c_void,
+    _p2: *mut c_void,
+    _p3: *mut c_void,
+    _p4: *mut c_void,
+    _p5: *mut c_void,
+    _p6: *mut c_void,
+    _p7: *mut c_void,
+    _p8: *mut c_void,
+) -> c_int {
+    guard("sstCheckMin", -1, || {
+        // SAFETY: the core passes the message being routed, and for the
+        // optional int parameter NULL (omitted) or a temporary int*.
+        let (msg, reply) = unsafe { (SipMsg::from_ptr(msg), (send_reply as *const c_int).as_ref().copied()) };
+        let Some(mut msg) = msg else { return -1 };
+        check_min(&mut msg, reply.unwrap_or(0) != 0)
+    })
+}
+
+fn check_min(msg: &mut SipMsg, send_reply: bool) -> c_int {
+    let Some(s) = settings() else { return -1 };
+    let is_refresh = matches!(
+        msg.first_line(),
+        FirstLine::Request { method } if method == sys::METHOD_INVITE || method == sys::METHOD_UPDATE
+    );
+    if !is_refresh {
+        return -1;
+    }
+    let Some(facts) = read_facts(msg, "sstCheckMin") else { return -2 };
+    match policy::check_min(true, &facts, s.policy.min_se) {
+        CheckMin::NotApplicable | CheckMin::LargeEnough => -1,
+        CheckMin::TooSmall { min_se } => {
+            if send_reply {
+                send_422(msg, min_se);
+            }
+            1
+        }
+    }
+}
+
+fn send_422(msg: &mut SipMsg, min_se: u32) -> bool {
+    let line = format!("Min-SE: {min_se}\r\n");
+    if let Err(e) = msg.add_reply_header(line.as_bytes()) {
+        sst_log!(ERR, "cannot add Min-SE to the 422 reply ({:?})", e);
+        return false;
+    }
+    let sent = SigApi::get().is_some_and(|sig| sig.reply(msg, 422, REASON_422));
+    if !sent {
+        sst_log!(ERR, "cannot send the 422 reply");
+    }
+    sent
+}
+
+// ------------------------------------------------------------ dialog: created
+
+unsafe extern "C" fn dialog_created(dlg: *mut sys::dlg_cell, _ty: c_int, params: *mut sys::dlg_cb_params) {
+    guard("dialog_created", (), || {
+        // SAFETY: the dialog module passes the new dialog and its shared
+        // params struct (msg = the initial INVITE) for this call only.
+        let (dlg, msg) = unsafe {
+            let msg = params.as_ref().map_or(null_mut(), |p| p.msg);
+            (Dialog::from_ptr(dlg), SipMsg::from_ptr(msg))
+        };
+        if let (Some(dlg), Some(mut msg)) = (dlg, msg) {
+            on_dialog_created(&dlg, &mut msg);
+        }
+    })
+}
+
+fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
+    let (Some(s), Some(api)) = (settings(), DlgApi::get()) else { return };
+    if msg.flags() & s.flag_mask == 0 {
+        sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked");
+        return;
+    }
+    if msg.first_line() != (FirstLine::Request { method: sys::METHOD_INVITE }) {
+        sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked");
+        return;
+    }
+    let what = format!("initial INVITE of {}", String::from_utf8_lossy(dlg.callid()));
+    let Some(facts) = read_facts(msg, &what) else {
+        sst_log!(WARN, "{}: session timer not tracked; the dialog keeps its default timeout", what);
+        return;
+    };
+    match policy::initial_invite(&facts, &s.policy) {
+        InitialDecision::Reject { min_se } => {
+            // Replying here is what crashes the C module: with the usual
+            // `create_dialog(); t_relay();` this callback runs inside tm while
+            // the transaction is still being built. We do not touch it.
+            sst_log!(
+                WARN,
+                "{}: Session-Expires is below min_se {} and the UAC supports timers; this call \
+                 is not tracked. To answer 422 for it, call sstCheckMin(1) before create_dialog()",
+                what, min_se
+            );
+        }
+        InitialDecision::Track { state, edits, lifetime } => {
+            apply_edits(msg, &facts, &edits, &what);
+            if !api.store_value(dlg, STATE_VALUE, &state.to_bytes()) {
+                sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
+            }
+            api.set_mod_flag(dlg, sys::SST_DIALOG_FLAG);
+            if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event) {
+                sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
+                return;
+            }
+            dlg.set_lifetime(lifetime);
+            sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester, state.supported);
+        }
+    }
+}
+
+/// Carries out the policy's edits on the message being forwarded.
+fn apply_edits(msg: &mut SipMsg, facts: &MessageFacts, edits: &Edits, what: &str) {
+    for edit in edits.iter() {
+        if let Err(e) = apply_edit(msg, facts, edit) {
+            sst_log!(ERR, "{}: could not apply {:?} ({:?})", what, edit, e);
+        }
+    }
+}
+
+fn apply_edit(msg: &mut SipMsg, facts: &MessageFacts, edit: Edit) -> Result<(), EditError> {
+    match edit {
+        Edit::ReplaceMinSe(value) => {
+            // Every Min-SE line goes (the core's shortcut only knows the first).
+            let mut lines = [(0u32, 0u32); 8];
+            let mut n = 0;
+            for h in msg.headers().filter(|h| grammar::classify_name(h.name) == HeaderName::MinSe) {
+                if n == lines.len() {
+                    break; // more than 8 Min-SE headers was refused by gather()
+                }
+                lines[n] = (h.offset, h.len);
+                n += 1;
+            }
+            for &(off, len) in &lines[..n] {
+                msg.delete(off, len)?;
+            }
+            msg.append_header(format!("Min-SE: {value}\r\n").as_bytes())
+        }
+        Edit::RaiseSessionExpires(value) => {
+            let Some((se, index)) = facts.session_expires else { return Ok(()) };
+            let Some(h) = msg.headers().nth(index) else { return Err(EditError::OutOfRange) };
+            let at = h.body_offset + se.delta_start as u32;
+            let len = (se.delta_end - se.delta_start) as u32;
+            msg.replace(at, len, value.to_string().as_bytes())
+        }
+        Edit::AddSessionExpires { interval, refresher } => {
+            let line = match refresher {
+                Some(r) => format!("Session-Expires: {interval};refresher={}\r\n", r.as_str()),
+                None => format!("Session-Expires: {interval}\r\n"),
+            };
+            msg.append_header(line.as_bytes())
+        }
+        Edit::AddRequireTimer => {
+            let first_require = msg
+                .headers()
+                .find(|h| grammar::classify_name(h.name) == HeaderName::Require)
+                .map(|h| (h.body_offset + h.body.len() as u32, h.body.iter().all(u8::is_ascii_whitespace)));
+            match first_require {
+                Some((end, true)) => msg.insert(end, b"timer"),
+                Some((end, false)) => msg.insert(end, b", timer"),
+                None => msg.append_header(b"Require: timer\r\n"),
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------- dialog: loaded
+
+unsafe extern "C" fn dialog_loaded(dlg: *mut sys::dlg_cell, _ty: c_int, _params: *mut sys::dlg_cb_params) {
+    guard("dialog_loaded", (), || {
+        // SAFETY: a dialog restored from the database or a cluster peer.
+        let Some(dlg) = (unsafe { Dialog::from_ptr(dlg) }) else { return };
+        let Some(api) = DlgApi::get() else { return };
+        if !api.is_mod_flag_set(&dlg, sys::SST_DIALOG_FLAG) {
+            return;
+        }
+        if !api.register(Some(&dlg), DIALOG_EVENTS, dialog_event) {
+            sst_log!(ERR, "dialog {}: cannot re-attach session timer callbacks", String::from_utf8_lossy(dlg.callid()));
+        }
+    })
+}
+
+// ------------------------------------------------------- dialog: later events
+
+unsafe extern "C" fn dialog_event(dlg: *mut sys::dlg_cell, ty: c_int, params: *mut sys::dlg_cb_params) {
+    guard("dialog_event", (), || {
+        // SAFETY: the dialog and the shared params struct are valid for this
+        // callback; msg is NULL for EXPIRED-less events such as MI_CONTEXT.
+        let (dlg, params) = unsafe { (Dialog::from_ptr(dlg), params.as_ref()) };
+        let (Some(dlg), Some(params)) = (dlg, params) else { return };
+        on_dialog_event(&dlg, ty as u32, params);
+    })
+}
+
+/// The dialog's record; None (with a log line) when missing or corrupt, in
+/// which case the call simply continues without session timing.
+fn load_state(api: &DlgApi, dlg: &Dialog) -> Option<SstState> {
+    let callid = || String::from_utf8_lossy(dlg.callid()).into_owned();
+    match api.fetch_value(dlg, STATE_VALUE) {
+        Ok(Some(v)) if v.is_str && v.len == STATE_LEN => SstState::from_bytes(v.bytes()).ok(),
+        Ok(Some(v)) => {
+            sst_log!(WARN, "dialog {}: sst_info is corrupt ({} bytes, expected {}); session timing off for this call", callid(), v.len, STATE_LEN);
+            None
+        }
+        Ok(None) => {
+            sst_log!(WARN, "dialog {}: sst_info is missing; session timing off for this call", callid());
+            None
+        }
+        Err(()) => {
+            sst_log!(ERR, "dialog {}: cannot read sst_info (out of memory?)", callid());
+            None
+        }
+    }
+}
+
+fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
+    let (Some(s), Some(api)) = (settings(), DlgApi::get()) else { return };
+    match ty {
+        sys::DLGCB_EXPIRED => {
+            EXPIRED_SST.increment();
+            sst_log!(DBG, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
+        }
+        sys::DLGCB_MI_CONTEXT => {
+            let Some(state) = load_state(api, dlg) else { return };
+            // SAFETY: for MI_CONTEXT dlg_data is this dialog's "context" item.
+            let Some(ctx) = (unsafe { MiObject::from_ptr(params.dlg_data as *mut sys::mi_item_t) }) else { return };
+            if let Some(o) = ctx.add_object("sst") {
+                o.add_number("requester_flags", f64::from(state.requester));
+                o.add_number("supported_flags", f64::from(state.supported));
+                o.add_number("interval", f64::from(state.interval));
+            }
+        }
+        sys::DLGCB_REQ_WITHIN => {
+            // SAFETY: msg is the in-dialog request for this callback.
+            let Some(msg) = (unsafe { SipMsg::from_ptr(params.msg) }) else { return };
+            if let FirstLine::Request { method } = msg.first_line() {
+                if method == sys::METHOD_ACK || method == sys::METHOD_PRACK {
+                    if let Some(lifetime) = load_state(api, dlg).as_ref().and_then(policy::lifetime_on_ack_or_prack) {
+                        dlg.set_lifetime(lifetime);
+                    }
+                }
+                // re-INVITE / UPDATE: the proposal is settled by its 2xx.
+            }
+        }
+        sys::DLGCB_RESPONSE_FWDED | sys::DLGCB_RESPONSE_WITHIN => {
+            // SAFETY: msg is the reply being forwarded (mutable here), or the
+            // FAKED_REPLY marker (-1) for a locally generated one.
+            let msg_ptr = params.msg;
+            if msg_ptr.is_null() || msg_ptr as isize == -1 {
+                return;
+            }
+            let Some(mut msg) = (unsafe { SipMsg::from_ptr(msg_ptr) }) else { return };
+            let FirstLine::Reply { status } = msg.first_line() else { return };
+            if status < 200 && status != 422 {
+                return; // provisional replies change nothing; skip the parsing
+            }
+            let Some(state) = load_state(api, dlg) else { return };
+            let what = format!("{} reply in dialog {}", status, String::from_utf8_lossy(dlg.callid()));
+            let Some(facts) = read_facts(&mut msg, &what) else { return };
+            let d = policy::reply(state, status, &facts, &s.policy, ty == sys::DLGCB_RESPONSE_FWDED);
+            apply_edits(&mut msg, &facts, &d.edits, &what);
+            if d.state != state && !api.store_value(dlg, STATE_VALUE, &d.state.to_bytes()) {
+                sst_log!(ERR, "{}: cannot update sst_info", what);
+            }
+            if let Some(lifetime) = d.lifetime {
+                dlg.set_lifetime(lifetime);
+                sst_log!(DBG, "{}: dialog lifetime {} s", what, lifetime);
+            }
+        }
+        _ => {}
+    }
+}
