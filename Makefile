@@ -35,16 +35,25 @@ install: build
 	install -m 0755 sst.so $(MODULES_DIR)/sst.so
 	@echo "installed $(MODULES_DIR)/sst.so"
 
+# Every supported server release: unit + layout tests and the host harness
+# run once per target (cross builds, each in its own target folder).
+VERSIONS := 3.4.18 3.6.8 4.0.1
+
 unit: deps
-	$(CARGO) test --release
+	@set -e; for v in $(VERSIONS); do \
+	  echo "== unit and layout tests for OpenSIPS $$v"; \
+	  SST_OSIPS_VERSION=$$v $(CARGO) test --release --target-dir target/v$$v; \
+	done
 
-build/sst-host: opensips-tests/harness/host.c include/sst_abi.h
-	@mkdir -p build
-	cc -O1 -g -Wall -rdynamic -DOSIPS_VER=$$(./scripts/target-abi.sh) -Iinclude \
-		opensips-tests/harness/host.c -ldl -o $@
-
-harness: build build/sst-host
-	./build/sst-host ./sst.so
+harness: deps
+	@set -e; mkdir -p build; for v in $(VERSIONS); do \
+	  echo "== host harness for OpenSIPS $$v"; \
+	  SST_OSIPS_VERSION=$$v $(CARGO) build --release --target-dir target/v$$v; \
+	  abi=$$(SST_OSIPS_VERSION=$$v ./scripts/target-abi.sh); \
+	  cc -O1 -g -Wall -rdynamic -DOSIPS_VER=$$abi -Iinclude \
+	    opensips-tests/harness/host.c -ldl -o build/sst-host-$$v; \
+	  ./build/sst-host-$$v target/v$$v/release/libsst.so; \
+	done
 
 real-server: build
 	@./scripts/install-deps.sh --test
