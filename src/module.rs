@@ -261,19 +261,25 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
         sst_log!(WARN, "{}: session timer not tracked; the dialog keeps its default timeout", what);
         return;
     };
-    match policy::initial_invite(&facts, &s.policy) {
-        InitialDecision::Reject { min_se } => {
-            // Replying here is what crashes the C module: with the usual
-            // `create_dialog(); t_relay();` this callback runs inside tm while
-            // the transaction is still being built. We do not touch it.
-            sst_log!(
-                WARN,
-                "{}: Session-Expires is below min_se {} and the UAC supports timers; this call \
-                 is not tracked. To answer 422 for it, call sstCheckMin(1) before create_dialog()",
-                what, min_se
-            );
+    // Never reject from here: with the usual `create_dialog(); t_relay();`
+    // this callback runs inside tm while the transaction is still being
+    // built (before the request is cloned and the reply address set);
+    // replying is what crashes the C module, and once the transaction is
+    // built tm forwards with no hook to stop it. The 422 belongs in the
+    // script: sstCheckMin(1) before create_dialog().
+    match policy::initial_invite(&facts, &s.policy, false) {
+        InitialDecision::Reject { .. } => {
+            sst_log!(ERR, "{}: unexpected reject decision; dialog not tracked", what);
         }
         InitialDecision::Track { state, edits, lifetime } => {
+            if s.policy.reject_to_small && facts.supports_timer && facts.se().is_some_and(|se| se.interval < s.policy.min_se) {
+                sst_log!(
+                    NOTICE,
+                    "{}: Session-Expires below min_se {}: raised to it and forwarded (no 422 can be sent \
+                     from the dialog callback; call sstCheckMin(1) before create_dialog() to reject)",
+                    what, s.policy.min_se
+                );
+            }
             apply_edits(msg, &facts, &edits, &what);
             if !api.store_value(dlg, STATE_VALUE, &state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);

@@ -172,22 +172,27 @@ pub enum InitialDecision {
     Reject { min_se: u32 },
 }
 
-pub fn initial_invite(facts: &MessageFacts, cfg: &Config) -> InitialDecision {
+/// `can_reject`: whether a 422 can be sent from where the decision is taken.
+/// From the dialog module's "created" callback it cannot (see module.rs), and
+/// RFC 4028 §8.1 leaves the proxy the other choice: raise Min-SE and
+/// Session-Expires to its minimum and forward.
+pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> InitialDecision {
     let mut edits = Edits::default();
     let uac_supports = if facts.supports_timer { SST_UAC } else { SST_UNDF };
     let (requester, interval) = match facts.se() {
         // Flow 1: the UAC asks for enough.
         Some(se) if se.interval >= cfg.min_se => (SST_UAC, se.interval),
         // Flow 2: too small, the UAC can handle a 422 -> reject (RFC 4028 §8.1).
-        Some(_) if facts.supports_timer && cfg.reject_to_small => {
+        Some(_) if facts.supports_timer && cfg.reject_to_small && can_reject => {
             let min_se = cfg.min_se.max(facts.min_se.unwrap_or(0)).max(RFC_MIN_SE);
             return InitialDecision::Reject { min_se };
         }
         // Flow 3: too small but rejecting is off -> forward unchanged.
-        Some(se) if facts.supports_timer => (SST_UAC, se.interval),
-        // Flow 4: too small and the UAC would not understand a 422: raise
-        // Min-SE, and Session-Expires with it (§8.1: a proxy that raises
-        // Min-SE above Session-Expires MUST raise Session-Expires too).
+        Some(se) if facts.supports_timer && !cfg.reject_to_small => (SST_UAC, se.interval),
+        // Flow 4: too small and the UAC would not understand a 422 (or no
+        // 422 can be sent from here): raise Min-SE, and Session-Expires with
+        // it (§8.1: a proxy that raises Min-SE above Session-Expires MUST
+        // raise Session-Expires too).
         Some(_) => {
             let value = cfg.min_se.max(facts.min_se.unwrap_or(0));
             edits.push(Edit::ReplaceMinSe(value));
@@ -240,8 +245,11 @@ pub fn reply(
     if !(200..300).contains(&status) || !refresh_method {
         return d;
     }
-    let uas_supports = facts.supports_timer || facts.requires_timer || facts.se().is_some();
-    if let Some(se) = facts.se() {
+    // A zero interval is no interval (RFC 4028 §4 floor is 90): arming a
+    // zero lifetime would end a live call at once, so it counts as absent.
+    let se = facts.se().filter(|se| se.interval > 0);
+    let uas_supports = facts.supports_timer || facts.requires_timer || se.is_some();
+    if let Some(se) = se {
         // Flow 8: both ends will use the interval of the 2xx.
         d.state.interval = se.interval;
         if d.state.supported != SST_UAC {

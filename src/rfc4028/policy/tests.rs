@@ -45,7 +45,7 @@ fn check_min_absent_min_se_counts_as_90_rfc4028_s5() {
 
 #[test]
 fn flow1_se_at_least_min_se_is_forwarded_unchanged_requester_uac() {
-    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "1800"), ("Supported", "timer")]), &CFG));
+    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "1800"), ("Supported", "timer")]), &CFG, true));
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 });
     assert!(edits.is_empty());
     assert_eq!(lifetime, 1800);
@@ -54,20 +54,29 @@ fn flow1_se_at_least_min_se_is_forwarded_unchanged_requester_uac() {
 #[test]
 fn flow2_too_small_uac_supports_reject_on_gives_422_with_max_min_se_rfc4028_s6() {
     let f = facts(&[("Session-Expires", "100"), ("Supported", "timer")]);
-    assert_eq!(initial_invite(&f, &CFG), InitialDecision::Reject { min_se: 1800 });
+    assert_eq!(initial_invite(&f, &CFG, true), InitialDecision::Reject { min_se: 1800 });
     // the request's own Min-SE wins when it is larger than ours
     let f = facts(&[("Session-Expires", "100"), ("Min-SE", "2000"), ("Supported", "timer")]);
-    assert_eq!(initial_invite(&f, &CFG), InitialDecision::Reject { min_se: 2000 });
+    assert_eq!(initial_invite(&f, &CFG, true), InitialDecision::Reject { min_se: 2000 });
     // never below the RFC floor of 90, whatever min_se says
     let cfg = Config { min_se: 60, ..CFG };
     let f = facts(&[("Session-Expires", "30"), ("Supported", "timer")]);
-    assert_eq!(initial_invite(&f, &cfg), InitialDecision::Reject { min_se: 90 });
+    assert_eq!(initial_invite(&f, &cfg, true), InitialDecision::Reject { min_se: 90 });
+}
+
+#[test]
+fn flow2_without_a_safe_reply_point_raises_like_flow4_and_tracks() {
+    let f = facts(&[("Session-Expires", "100;refresher=uac"), ("Supported", "timer"), ("Min-SE", "90")]);
+    let (s, edits, lifetime) = track(initial_invite(&f, &CFG, false));
+    assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::RaiseSessionExpires(1800)]);
+    assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 });
+    assert_eq!(lifetime, 1800);
 }
 
 #[test]
 fn flow3_too_small_uac_supports_reject_off_forwards_unchanged() {
     let cfg = Config { reject_to_small: false, ..CFG };
-    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "100"), ("k", "timer")]), &cfg));
+    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "100"), ("k", "timer")]), &cfg, true));
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 100 });
     assert!(edits.is_empty());
     assert_eq!(lifetime, 100);
@@ -75,17 +84,17 @@ fn flow3_too_small_uac_supports_reject_off_forwards_unchanged() {
 
 #[test]
 fn flow4_too_small_uac_without_timer_raises_min_se_and_se_rfc4028_s8_1() {
-    let (s, edits, _) = track(initial_invite(&facts(&[("Session-Expires", "100;refresher=uac"), ("Min-SE", "90")]), &CFG));
+    let (s, edits, _) = track(initial_invite(&facts(&[("Session-Expires", "100;refresher=uac"), ("Min-SE", "90")]), &CFG, true));
     assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::RaiseSessionExpires(1800)]);
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UNDF, interval: 1800 });
     // reject_to_small does not matter when the UAC cannot handle a 422
     let cfg = Config { reject_to_small: true, ..CFG };
-    assert!(matches!(initial_invite(&facts(&[("Session-Expires", "100")]), &cfg), InitialDecision::Track { .. }));
+    assert!(matches!(initial_invite(&facts(&[("Session-Expires", "100")]), &cfg, true), InitialDecision::Track { .. }));
 }
 
 #[test]
 fn flow5_no_se_proxy_inserts_se_without_refresher_and_raises_low_min_se() {
-    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Min-SE", "120")]), &CFG));
+    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Min-SE", "120")]), &CFG, true));
     assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::AddSessionExpires { interval: 1800, refresher: None }]);
     assert_eq!(s, SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 });
     assert_eq!(lifetime, 1800);
@@ -94,10 +103,10 @@ fn flow5_no_se_proxy_inserts_se_without_refresher_and_raises_low_min_se() {
 #[test]
 fn flow5_interval_is_max_of_min_se_request_min_se_and_sst_interval() {
     let cfg = Config { sst_interval: 2400, ..CFG };
-    let (s, edits, _) = track(initial_invite(&facts(&[]), &cfg));
+    let (s, edits, _) = track(initial_invite(&facts(&[]), &cfg, true));
     assert_eq!(s.interval, 2400);
     assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
-    let (s, edits, _) = track(initial_invite(&facts(&[("Min-SE", "3000")]), &cfg));
+    let (s, edits, _) = track(initial_invite(&facts(&[("Min-SE", "3000")]), &cfg, true));
     assert_eq!(s.interval, 3000);
     assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 3000, refresher: None }]);
 }
@@ -166,6 +175,17 @@ fn flow11_refresh_whose_2xx_drops_se_ends_timing_with_default_timeout_not_zero()
     let d = reply(tracked(), 200, &facts(&[("CSeq", "3 INVITE"), ("Session-Expires", "900;refresher=uas")]), &CFG, false);
     assert_eq!(d.lifetime, Some(900));
     assert_eq!(d.state.interval, 900);
+}
+
+#[test]
+fn a_2xx_with_session_expires_0_never_arms_a_zero_lifetime() {
+    // 0 is no interval at all (RFC 4028 requires at least 90): treated as
+    // a 2xx without Session-Expires, so the call keeps a sane lifetime.
+    let d = reply(tracked(), 200, &facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "0")]), &CFG, true);
+    assert_ne!(d.lifetime, Some(0));
+    assert_eq!(d.lifetime, Some(1800));
+    let d = reply(tracked(), 200, &facts(&[("CSeq", "2 INVITE"), ("Session-Expires", "0")]), &CFG, false);
+    assert_eq!(d.lifetime, Some(43200));
 }
 
 #[test]
