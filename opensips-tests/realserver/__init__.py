@@ -1,0 +1,1 @@
+"""Real-server test support for sst.so (see ../run.py)."""
