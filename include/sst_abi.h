@@ -192,6 +192,15 @@ struct module_exports {
 };
 
 /* ---- dialog module API (reached only through find_export("load_dlg")) ---- */
+/* One dialog value (the list hangs off dlg_cell.vals); same in all three. */
+struct dlg_val {
+	unsigned int id;
+	str name;
+	int type;                               /* DLG_VAL_TYPE_STR / _INT */
+	int_str val;
+	struct dlg_val *next;
+};
+
 struct dlg_cell {
 	unsigned int ref;
 	char _pad_links[24 - 4];
@@ -208,7 +217,9 @@ struct dlg_cell {
 	unsigned int mod_flags;                 /* 60 */
 	char _pad_timers[160 - 64];
 	str callid;                             /* 160 */
-	char _pad_tail[DLG_CELL_SIZE - 176];
+	char _pad_legs[248 - 176];
+	struct dlg_val *vals;                   /* 248 */
+	char _pad_tail[DLG_CELL_SIZE - 256];
 };
 
 struct dlg_cb_params {

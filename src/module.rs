@@ -399,6 +399,25 @@ fn load_state(api: &DlgApi, dlg: &Dialog) -> Option<SstState> {
     }
 }
 
+/// The record, read for `dlg_list_ctx`. OpenSIPS 3.4 prints dialogs holding
+/// the hash bucket lock and runs this callback without marking it held, so
+/// fetch_dlg_value would lock it again and hang the MI process; the printer
+/// walks the value list itself under that lock, and so do we. 3.6 and 4.0
+/// release the values lock before the callback: fetch as everywhere else.
+fn state_for_mi(api: &DlgApi, dlg: &Dialog) -> Option<SstState> {
+    #[cfg(osips_abi = "304")]
+    {
+        let _ = api;
+        // SAFETY: called only from DLGCB_MI_CONTEXT, under the printer's lock.
+        let v = unsafe { dlg.value_under_callers_lock(STATE_VALUE) }?;
+        (v.is_str && v.len == STATE_LEN).then(|| SstState::from_bytes(v.bytes()).ok()).flatten()
+    }
+    #[cfg(not(osips_abi = "304"))]
+    {
+        load_state(api, dlg)
+    }
+}
+
 fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
     let (Some(s), Some(api)) = (settings(), DlgApi::get()) else { return };
     match ty {
@@ -407,7 +426,7 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             sst_log!(DBG, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
         }
         sys::DLGCB_MI_CONTEXT => {
-            let Some(state) = load_state(api, dlg) else { return };
+            let Some(state) = state_for_mi(api, dlg) else { return };
             // SAFETY: for MI_CONTEXT dlg_data is this dialog's "context" item.
             let Some(ctx) = (unsafe { MiObject::from_ptr(params.dlg_data as *mut sys::mi_item_t) }) else { return };
             if let Some(o) = ctx.add_object("sst") {

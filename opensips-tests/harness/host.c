@@ -630,7 +630,8 @@ static struct cJSON *mi_child(struct cJSON *o, const char *name)
 /* Fake dialog module                                                      */
 /* ======================================================================= */
 struct dcb { int types; dialog_cb *f; void *param; param_free_cb *ff; struct dcb *next; };
-struct dval { char *name; int nlen, type, n, len; char *buf; struct dval *next; };
+struct dval { char *name; int nlen, type, n, len; char *buf; struct dval *next;
+	struct dlg_val mirror; };                /* what dlg->vals shows, as the real module keeps it */
 struct dext {
 	struct dlg_cell *dlg;
 	struct dcb *cbs;
@@ -643,6 +644,7 @@ static struct dext g_dlgs[MAX_DLGS];
 static struct dcb *g_created, *g_loaded;
 static struct dlg_cb_params g_params = { NULL, DIR_NONE, -1, 1, NULL, NULL };
 static int g_in_created;
+static int g_in_mi;      /* inside DLGCB_MI_CONTEXT: 3.4 holds the bucket lock there */
 
 static struct dext *dext_of(const struct dlg_cell *d)
 {
@@ -694,6 +696,26 @@ static struct dval *dval_find(struct dext *x, const char *name, int nlen)
 	return NULL;
 }
 
+/* Rebuild dlg->vals as a real struct dlg_val list (the dialog module's own
+ * list, which the MI printer walks under its lock). */
+static void dval_mirror(struct dext *x)
+{
+	struct dlg_val **tail = &x->dlg->vals;
+	for (struct dval *v = x->vals; v; v = v->next) {
+		memset(&v->mirror, 0, sizeof v->mirror);
+		v->mirror.name.s = v->name; v->mirror.name.len = v->nlen;
+		v->mirror.type = v->type;
+		if (v->type == DLG_VAL_TYPE_INT)
+			v->mirror.val.n = v->n;
+		else {
+			v->mirror.val.s.s = v->buf; v->mirror.val.s.len = v->len;
+		}
+		*tail = &v->mirror;
+		tail = &v->mirror.next;
+	}
+	*tail = NULL;
+}
+
 static void dval_drop(struct dext *x, struct dval *v)
 {
 	struct dval **pp = &x->vals;
@@ -701,6 +723,7 @@ static void dval_drop(struct dext *x, struct dval *v)
 		pp = &(*pp)->next;
 	*pp = v->next;
 	free(v->name); free(v->buf); free(v);
+	dval_mirror(x);
 }
 
 static int fake_store_dlg_value(struct dlg_cell *dlg, str *name, int_str *val, int type)
@@ -727,6 +750,7 @@ static int fake_store_dlg_value(struct dlg_cell *dlg, str *name, int_str *val, i
 		memcpy(v->buf, val->s.s, v->len);
 	}
 	v->next = x->vals; x->vals = v;
+	dval_mirror(x);
 	return 0;
 }
 
@@ -739,6 +763,12 @@ static int fake_fetch_dlg_value(struct dlg_cell *dlg, const str *name, int *type
 		MISUSE("fetch_dlg_value with an unknown dialog or a NULL argument");
 		return -1;
 	}
+#if OSIPS_VER == 304
+	if (g_in_mi) {   /* the real 3.4 locks the held bucket lock again: the MI process hangs */
+		MISUSE("fetch_dlg_value from DLGCB_MI_CONTEXT deadlocks OpenSIPS 3.4");
+		return -1;
+	}
+#endif
 	struct dval *v = dval_find(x, name->s, name->len);
 	if (!v)
 		return -2;
@@ -881,7 +911,9 @@ static struct cJSON *dlg_mi(struct dlg_cell *d)   /* dlg_list_ctx */
 {
 	static struct cJSON root;
 	struct cJSON *ctx = mi_new(&root, "context", 7, 1);
+	g_in_mi = 1;
 	run_cbs(DLGCB_MI_CONTEXT, d, NULL, DIR_NONE, -1, ctx);
+	g_in_mi = 0;
 	return ctx;
 }
 

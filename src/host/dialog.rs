@@ -146,6 +146,40 @@ impl Dialog {
         unsafe { (*self.raw.as_ptr()).lifetime }
     }
 
+    /// Reads a string value straight from the dialog's value list.
+    ///
+    /// # Safety
+    /// Only while the caller (the dialog module) holds the lock that guards
+    /// the list for this whole call: e.g. the 3.4 MI printer, which holds the
+    /// hash bucket lock around DLGCB_MI_CONTEXT (where fetch_dlg_value would
+    /// take that lock again and deadlock).
+    pub unsafe fn value_under_callers_lock(&self, name: &str) -> Option<Fetched> {
+        let mut v = (*self.raw.as_ptr()).vals as *const sys::dlg_val;
+        let mut hops = 0;
+        while let Some(dv) = v.as_ref() {
+            hops += 1;
+            if hops > 4096 {
+                return None; // a corrupt (cyclic) list: give up rather than spin
+            }
+            let n = dv.name;
+            if n.len as usize == name.len()
+                && !n.s.is_null()
+                && core::slice::from_raw_parts(n.s as *const u8, n.len as usize) == name.as_bytes()
+            {
+                let is_str = dv.type_ == sys::DLG_VAL_TYPE_STR as c_int;
+                let mut out = Fetched { len: 0, bytes: [0; 64], is_str };
+                let s = dv.val.s;
+                if is_str && !s.s.is_null() && s.len > 0 {
+                    out.len = s.len as usize;
+                    core::ptr::copy_nonoverlapping(s.s as *const u8, out.bytes.as_mut_ptr(), out.len.min(64));
+                }
+                return Some(out);
+            }
+            v = dv.next;
+        }
+        None
+    }
+
     pub fn callid(&self) -> &[u8] {
         // SAFETY: the Call-ID lives in the dialog's shm block as long as it.
         unsafe {

@@ -116,6 +116,12 @@ fn dialog_and_signaling_match_measured_layout() {
     assert_eq!(offset_of!(dlg_cell, flags), 48);
     assert_eq!(offset_of!(dlg_cell, mod_flags), 60);
     assert_eq!(offset_of!(dlg_cell, callid), 160);
+    assert_eq!(offset_of!(dlg_cell, vals), 248);
+    assert_eq!(size_of::<dlg_val>(), 56);
+    assert_eq!(offset_of!(dlg_val, name), 8);
+    assert_eq!(offset_of!(dlg_val, type_), 24);
+    assert_eq!(offset_of!(dlg_val, val), 32);
+    assert_eq!(offset_of!(dlg_val, next), 48);
     assert_eq!(size_of::<sig_binds>(), 16);
 }
 
