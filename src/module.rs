@@ -155,8 +155,26 @@ fn settings() -> Option<&'static Settings> {
     SETTINGS.get()
 }
 
+/// Names the message in log lines ("initial INVITE of <call-id>"), formatted
+/// only when a line is actually written: nothing is built per message.
+#[derive(Clone, Copy)]
+struct What<'a> {
+    kind: &'a dyn core::fmt::Display,
+    callid: &'a [u8],
+}
+
+impl core::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.callid.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{} of {}", self.kind, String::from_utf8_lossy(self.callid))
+        }
+    }
+}
+
 /// Facts of a message, or a warning that names the bad header.
-fn read_facts(msg: &mut SipMsg, what: &str) -> Option<MessageFacts> {
+fn read_facts(msg: &mut SipMsg, what: What<'_>) -> Option<MessageFacts> {
     if !msg.parse_all_headers() {
         sst_log!(WARN, "{}: cannot parse the headers; left to the core", what);
         return None;
@@ -205,7 +223,7 @@ fn check_min(msg: &mut SipMsg, send_reply: bool) -> c_int {
     if !is_refresh {
         return -1;
     }
-    let Some(facts) = read_facts(msg, "sstCheckMin") else { return -2 };
+    let Some(facts) = read_facts(msg, What { kind: &"sstCheckMin", callid: &[] }) else { return -2 };
     match policy::check_min(true, &facts, s.policy.min_se) {
         CheckMin::NotApplicable | CheckMin::LargeEnough => -1,
         CheckMin::TooSmall { min_se } => {
@@ -256,8 +274,8 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
         sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked");
         return;
     }
-    let what = format!("initial INVITE of {}", String::from_utf8_lossy(dlg.callid()));
-    let Some(facts) = read_facts(msg, &what) else {
+    let what = What { kind: &"initial INVITE", callid: dlg.callid() };
+    let Some(facts) = read_facts(msg, what) else {
         sst_log!(WARN, "{}: session timer not tracked; the dialog keeps its default timeout", what);
         return;
     };
@@ -280,7 +298,7 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
                     what, s.policy.min_se
                 );
             }
-            apply_edits(msg, &facts, &edits, &what);
+            apply_edits(msg, &facts, &edits, what);
             if !api.store_value(dlg, STATE_VALUE, &state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
             }
@@ -296,7 +314,7 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
 }
 
 /// Carries out the policy's edits on the message being forwarded.
-fn apply_edits(msg: &mut SipMsg, facts: &MessageFacts, edits: &Edits, what: &str) {
+fn apply_edits(msg: &mut SipMsg, facts: &MessageFacts, edits: &Edits, what: What<'_>) {
     for edit in edits.iter() {
         if let Err(e) = apply_edit(msg, facts, edit) {
             sst_log!(ERR, "{}: could not apply {:?} ({:?})", what, edit, e);
@@ -460,10 +478,11 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
                 return; // provisional replies change nothing; skip the parsing
             }
             let Some(state) = load_state(api, dlg) else { return };
-            let what = format!("{} reply in dialog {}", status, String::from_utf8_lossy(dlg.callid()));
-            let Some(facts) = read_facts(&mut msg, &what) else { return };
+            let kind = format_args!("{status} reply");
+            let what = What { kind: &kind, callid: dlg.callid() };
+            let Some(facts) = read_facts(&mut msg, what) else { return };
             let d = policy::reply(state, status, &facts, &s.policy, ty == sys::DLGCB_RESPONSE_FWDED);
-            apply_edits(&mut msg, &facts, &d.edits, &what);
+            apply_edits(&mut msg, &facts, &d.edits, what);
             if d.state != state && !api.store_value(dlg, STATE_VALUE, &d.state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot update sst_info", what);
             }
