@@ -289,7 +289,7 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
         InitialDecision::Reject { .. } => {
             sst_log!(ERR, "{}: unexpected reject decision; dialog not tracked", what);
         }
-        InitialDecision::Track { state, edits, lifetime } => {
+        InitialDecision::Track { state, edits } => {
             if s.policy.reject_to_small && facts.supports_timer && facts.se().is_some_and(|se| se.interval < s.policy.min_se) {
                 sst_log!(
                     NOTICE,
@@ -307,7 +307,6 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
                 sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
                 return;
             }
-            dlg.set_lifetime(lifetime);
             sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester, state.supported);
         }
     }

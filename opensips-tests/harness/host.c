@@ -558,6 +558,7 @@ static const char *msg_out(struct sip_msg *m, size_t *olen)
 static int fake_load_dlg(struct dlg_binds *b);
 static int fake_load_sig(struct sig_binds *b);
 static int g_find_dlg, g_find_sig, g_default_timeout = 43200;
+static unsigned int g_script_timeout;   /* $DLG_timeout set by the script (0: unset) */
 
 cmd_function find_export(const char *name, int flags)
 {
@@ -857,10 +858,16 @@ static void run_cbs(int type, struct dlg_cell *d, struct sip_msg *msg, int dir, 
 		}
 }
 
-/* create_dialog(): the CREATED callbacks; `overwrite` is the server path where
- * the dialog module then replaces dlg->lifetime with default_timeout. */
+/* create_dialog(): the dialog module sets dlg->lifetime to $DLG_timeout (if
+ * the script set it) or default_timeout. With the usual create_dialog();
+ * t_relay() that happens before the CREATED callbacks, which run later inside
+ * tm; `overwrite` is the other path (transaction already there): callbacks
+ * first, lifetime set right after them. */
 static void dlg_create(struct dlg_cell *d, struct sip_msg *invite, int overwrite)
 {
+	unsigned int initial = g_script_timeout ? g_script_timeout : (unsigned int)g_default_timeout;
+	if (!overwrite)
+		d->lifetime = initial;
 	g_params.msg = invite; g_params.direction = DIR_DOWN; g_params.dlg_data = NULL;
 	g_in_created++;
 	for (struct dcb *cb = g_created; cb; cb = cb->next) {
@@ -869,7 +876,7 @@ static void dlg_create(struct dlg_cell *d, struct sip_msg *invite, int overwrite
 	}
 	g_in_created--;
 	if (overwrite)
-		d->lifetime = g_default_timeout;
+		d->lifetime = initial;
 }
 
 /* a reply to the initial INVITE: RESPONSE_FWDED, then the state change; the
@@ -1591,7 +1598,8 @@ static void flow1_se_above_min_forwarded_unchanged(const void *a)
 	CHECK(marked(d), "dialog not marked with SST_DIALOG_FLAG");
 	CHECK(info_of(d, &i) == 1 && i.req == SST_UAC && i.iv == 1800 && i.w4 == 0 && (i.sup & SST_UAC),
 		"sst_info " INFO_FMT ", want requester 1, UAC in supported, 1800, 0", INFO_ARGS(i));
-	CHECK(d->lifetime == 1800, "lifetime %u after CREATED, want the interval 1800", d->lifetime);
+	CHECK(d->lifetime == 43200, "lifetime %u after CREATED: the dialog's own timeout is kept "
+		"until the 2xx arms the timer", d->lifetime);
 }
 
 /* Flow 2 from the dialog callback: no reply there (it runs inside tm while
@@ -1675,7 +1683,7 @@ static void flow5_no_se_inserts_interval_without_refresher(const void *a)
 		"Session-Expires out \"%s\", want exactly \"1800\"", OUT_SE(inv));
 	CHECK(marked(d) && info_of(d, &i) == 1 && i.req == SST_PXY && i.iv == 1800,
 		"sst_info " INFO_FMT ", want requester proxy (4), 1800", INFO_ARGS(i));
-	CHECK(d->lifetime == 1800, "lifetime %u after CREATED", d->lifetime);
+	CHECK(d->lifetime == 43200, "lifetime %u after CREATED, want the dialog's own", d->lifetime);
 }
 
 static void flow5_sst_interval_and_low_min_se(const void *a)
@@ -1774,6 +1782,28 @@ static void flow10_nobody_supports_default_timeout(const void *a)
 	dlg_reply(d, ok);
 	CHECK(timer(d) == 7200, "timer %u, want the dialog default_timeout 7200", timer(d));
 	CHECK(out_count(ok, "Session-Expires", "x") == 0, "Session-Expires added for a UAC without timer");
+}
+
+/* #2829: a $DLG_timeout set by the script survives a call without timers
+ * (the C module overwrote it) and loses against a negotiated session timer */
+static void script_dlg_timeout_kept_without_session_timer(const void *a)
+{
+	g_script_timeout = 600;
+	BOOT(FLAG);
+	struct dlg_cell *d = call("", 0, NULL);
+	dlg_reply(d, rpl(200, 1, "INVITE", ""));
+	CHECK(timer(d) == 600, "timer %u, want the script's $DLG_timeout 600", timer(d));
+	dlg_req(d, req("ACK", 1, ""));
+	CHECK(d->lifetime == 600, "lifetime %u after the ACK, want 600 kept", d->lifetime);
+}
+
+static void script_dlg_timeout_loses_to_negotiated_timer(const void *a)
+{
+	g_script_timeout = 600;
+	BOOT(FLAG);
+	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 1800\n", 0, NULL);
+	dlg_reply(d, rpl(200, 1, "INVITE", "Session-Expires: 1800;refresher=uac\n"));
+	CHECK(timer(d) == 1800, "timer %u, want the negotiated 1800", timer(d));
 }
 
 static void flow11_reinvite_refresh_sets_lifetime(const void *a)
@@ -2065,6 +2095,8 @@ static void register_cases(void)
 	ADD(flow9_2xx_without_se_gets_se_and_require);
 	ADD(flow9_existing_require_gets_timer_appended);
 	ADD(flow10_nobody_supports_default_timeout);
+	ADD(script_dlg_timeout_kept_without_session_timer);
+	ADD(script_dlg_timeout_loses_to_negotiated_timer);
 	ADD(flow11_reinvite_refresh_sets_lifetime);
 	ADD(flow11_update_refresh_sets_lifetime);
 	ADD(flow11_refresh_2xx_drops_se_default_timeout);

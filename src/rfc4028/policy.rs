@@ -165,8 +165,11 @@ pub fn check_min(is_invite_or_update: bool, facts: &MessageFacts, min_se: u32) -
 /// Decision on an initial INVITE that created a dialog with the sst flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InitialDecision {
-    /// Forward (with the edits) and track the dialog.
-    Track { state: SstState, edits: Edits, lifetime: u32 },
+    /// Forward (with the edits) and track the dialog. Its lifetime is left
+    /// alone here: the dialog module arms the timer only at the 2xx (whose
+    /// decision sets it), and leaving it keeps a script's $DLG_timeout for a
+    /// call that ends up without a session timer.
+    Track { state: SstState, edits: Edits },
     /// Answer `422 Session Timer Too Small` with `Min-SE: min_se`; do not
     /// forward, do not track.
     Reject { min_se: u32 },
@@ -213,7 +216,7 @@ pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> I
         }
     };
     let state = SstState { requester, supported: uac_supports, interval };
-    InitialDecision::Track { state, edits, lifetime: interval }
+    InitialDecision::Track { state, edits }
 }
 
 /// Decision on a reply seen in a tracked dialog.
@@ -268,21 +271,26 @@ pub fn reply(
         d.lifetime = Some(interval);
     } else {
         // Flow 10 (neither end supports) and flow 11 (a refresh answered
-        // without Session-Expires): no session timer from now on; the dialog
-        // keeps the dialog module's default timeout. The interval is stored
-        // as that timeout, as the C module does, so a C module reading this
-        // record never sets a zero lifetime.
+        // without Session-Expires): no session timer from now on. The
+        // interval is stored as the dialog module's default timeout, as the
+        // C module does, so a C module reading this record never sets a zero
+        // lifetime.
         d.state.supported = SST_NSUP;
         d.state.interval = cfg.default_timeout;
-        d.lifetime = Some(cfg.default_timeout);
+        // Initial 2xx: we never touched the lifetime, so the dialog keeps
+        // its own ($DLG_timeout or default_timeout: OpenSIPS #2829). A
+        // refresh: our session interval is in force and must be undone.
+        if !initial {
+            d.lifetime = Some(cfg.default_timeout);
+        }
     }
     d
 }
 
-/// Flow 12: ACK and PRACK make the dialog module re-arm its timer from its
-/// own idea of the timeout; give it ours again.
+/// Flow 12: ACK and PRACK can make the dialog module re-arm its timer from
+/// its own idea of the timeout; while a session timer runs, give it ours.
 pub fn lifetime_on_ack_or_prack(state: &SstState) -> Option<u32> {
-    (state.interval > 0).then_some(state.interval)
+    state.timer_active().then_some(state.interval)
 }
 
 #[cfg(test)]

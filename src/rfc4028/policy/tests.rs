@@ -9,9 +9,9 @@ fn facts(headers: &[(&str, &str)]) -> MessageFacts {
     gather(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes()))).expect("valid headers")
 }
 
-fn track(d: InitialDecision) -> (SstState, Vec<Edit>, u32) {
+fn track(d: InitialDecision) -> (SstState, Vec<Edit>) {
     match d {
-        InitialDecision::Track { state, edits, lifetime } => (state, edits.iter().collect(), lifetime),
+        InitialDecision::Track { state, edits } => (state, edits.iter().collect()),
         other => panic!("expected Track, got {other:?}"),
     }
 }
@@ -45,10 +45,9 @@ fn check_min_absent_min_se_counts_as_90_rfc4028_s5() {
 
 #[test]
 fn flow1_se_at_least_min_se_is_forwarded_unchanged_requester_uac() {
-    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "1800"), ("Supported", "timer")]), &CFG, true));
+    let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "1800"), ("Supported", "timer")]), &CFG, true));
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 });
     assert!(edits.is_empty());
-    assert_eq!(lifetime, 1800);
 }
 
 #[test]
@@ -67,24 +66,22 @@ fn flow2_too_small_uac_supports_reject_on_gives_422_with_max_min_se_rfc4028_s6()
 #[test]
 fn flow2_without_a_safe_reply_point_raises_like_flow4_and_tracks() {
     let f = facts(&[("Session-Expires", "100;refresher=uac"), ("Supported", "timer"), ("Min-SE", "90")]);
-    let (s, edits, lifetime) = track(initial_invite(&f, &CFG, false));
+    let (s, edits) = track(initial_invite(&f, &CFG, false));
     assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::RaiseSessionExpires(1800)]);
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 });
-    assert_eq!(lifetime, 1800);
 }
 
 #[test]
 fn flow3_too_small_uac_supports_reject_off_forwards_unchanged() {
     let cfg = Config { reject_to_small: false, ..CFG };
-    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Session-Expires", "100"), ("k", "timer")]), &cfg, true));
+    let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "100"), ("k", "timer")]), &cfg, true));
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 100 });
     assert!(edits.is_empty());
-    assert_eq!(lifetime, 100);
 }
 
 #[test]
 fn flow4_too_small_uac_without_timer_raises_min_se_and_se_rfc4028_s8_1() {
-    let (s, edits, _) = track(initial_invite(&facts(&[("Session-Expires", "100;refresher=uac"), ("Min-SE", "90")]), &CFG, true));
+    let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "100;refresher=uac"), ("Min-SE", "90")]), &CFG, true));
     assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::RaiseSessionExpires(1800)]);
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UNDF, interval: 1800 });
     // reject_to_small does not matter when the UAC cannot handle a 422
@@ -94,19 +91,18 @@ fn flow4_too_small_uac_without_timer_raises_min_se_and_se_rfc4028_s8_1() {
 
 #[test]
 fn flow5_no_se_proxy_inserts_se_without_refresher_and_raises_low_min_se() {
-    let (s, edits, lifetime) = track(initial_invite(&facts(&[("Min-SE", "120")]), &CFG, true));
+    let (s, edits) = track(initial_invite(&facts(&[("Min-SE", "120")]), &CFG, true));
     assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::AddSessionExpires { interval: 1800, refresher: None }]);
     assert_eq!(s, SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 });
-    assert_eq!(lifetime, 1800);
 }
 
 #[test]
 fn flow5_interval_is_max_of_min_se_request_min_se_and_sst_interval() {
     let cfg = Config { sst_interval: 2400, ..CFG };
-    let (s, edits, _) = track(initial_invite(&facts(&[]), &cfg, true));
+    let (s, edits) = track(initial_invite(&facts(&[]), &cfg, true));
     assert_eq!(s.interval, 2400);
     assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
-    let (s, edits, _) = track(initial_invite(&facts(&[("Min-SE", "3000")]), &cfg, true));
+    let (s, edits) = track(initial_invite(&facts(&[("Min-SE", "3000")]), &cfg, true));
     assert_eq!(s.interval, 3000);
     assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 3000, refresher: None }]);
 }
@@ -157,10 +153,12 @@ fn flow9_2xx_without_se_uac_supports_adds_se_refresher_uac_and_require_timer() {
 }
 
 #[test]
-fn flow10_nobody_supports_timers_dialog_gets_default_timeout() {
+fn flow10_nobody_supports_timers_dialog_keeps_its_own_timeout_issue_2829() {
+    // The dialog's lifetime is still what the dialog module set at creation:
+    // default_timeout, or the script's $DLG_timeout. Leave it alone.
     let state = SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 };
     let d = reply(state, 200, &facts(&[("CSeq", "1 INVITE")]), &CFG, true);
-    assert_eq!(d.lifetime, Some(43200));
+    assert_eq!(d.lifetime, None);
     assert_eq!(d.state.supported, SST_NSUP);
     assert!(!d.state.timer_active());
     assert!(d.edits.is_empty());
@@ -198,9 +196,11 @@ fn replies_to_other_methods_and_provisional_replies_change_nothing() {
 }
 
 #[test]
-fn flow12_ack_and_prack_reapply_the_current_interval() {
+fn flow12_ack_and_prack_reapply_the_current_interval_only_while_timing() {
     assert_eq!(lifetime_on_ack_or_prack(&tracked()), Some(1800));
     assert_eq!(lifetime_on_ack_or_prack(&SstState::default()), None);
+    let no_timer = SstState { requester: SST_PXY, supported: SST_NSUP, interval: 43200 };
+    assert_eq!(lifetime_on_ack_or_prack(&no_timer), None);
 }
 
 #[test]
