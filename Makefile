@@ -11,7 +11,7 @@ OPENSIPS ?=
 CARGO ?= cargo
 export OPENSIPS
 
-.PHONY: all deps build install test unit harness real-server clean
+.PHONY: all deps build install test unit build-checks harness real-server clean
 
 all: build
 
@@ -55,12 +55,16 @@ harness: deps
 	  ./build/sst-host-$$v target/v$$v/release/libsst.so; \
 	done
 
+# How the build treats unknown, unmeasured and given target servers.
+build-checks: deps
+	./scripts/check-build-targets.sh
+
 real-server: build
 	@./scripts/install-deps.sh --test
 	python3 opensips-tests/run.py
 
 # The README's test command: everything CI runs.
-test: unit harness real-server
+test: unit build-checks harness real-server
 
 clean:
 	$(CARGO) clean

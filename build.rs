@@ -56,6 +56,9 @@ fn fail(msg: &str) -> ! {
 }
 
 fn from_server(bin: &str) -> Target {
+    // A server rebuilt in place (other flags, other release) must re-stamp
+    // the module: the binary itself is an input of this build.
+    println!("cargo:rerun-if-changed={bin}");
     let out = Command::new(bin).arg("-V").output().unwrap_or_else(|e| {
         fail(&format!("cannot run `{bin} -V` to learn the target server: {e}"))
     });
