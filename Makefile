@@ -64,7 +64,7 @@ real-server: build
 	python3 opensips-tests/run.py
 
 # The README's test command: everything CI runs.
-test: unit build-checks harness real-server
+test: unit build-checks real-server harness
 
 clean:
 	$(CARGO) clean
