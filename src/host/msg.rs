@@ -36,6 +36,24 @@ pub enum EditError {
     NoMemory,
 }
 
+/// Copies `text` to pkg memory and gives it to a core function that inserts
+/// it as a lump. On success the core owns the copy (freed with the message);
+/// on failure it is freed here.
+fn hand_over(
+    text: &[u8],
+    insert: impl FnOnce(*mut core::ffi::c_char, u32) -> *mut sys::lump,
+) -> Result<(), EditError> {
+    let buf = PkgBuf::copy_of(text).ok_or(EditError::NoMemory)?;
+    let len = buf.len() as u32;
+    let raw = buf.into_raw();
+    if insert(raw, len).is_null() {
+        // SAFETY: the core refused the buffer, so it is still ours.
+        drop(unsafe { PkgBuf::from_raw_parts(raw, len as usize) });
+        return Err(EditError::NoMemory);
+    }
+    Ok(())
+}
+
 pub struct SipMsg {
     raw: NonNull<sys::sip_msg>,
 }
@@ -166,42 +184,25 @@ impl SipMsg {
     /// Inserts `text` before the byte at `offset`.
     pub fn insert(&mut self, offset: u32, text: &[u8]) -> Result<(), EditError> {
         self.check_range(offset, 0)?;
-        let buf = PkgBuf::copy_of(text).ok_or(EditError::NoMemory)?;
-        let len = buf.len() as u32;
-        // SAFETY: offset checked; on success the core owns the pkg buffer
-        // (freed with the message), on failure PkgBuf frees it.
-        unsafe {
-            let anchor = sys::anchor_lump(self.as_ptr(), offset, sys::HDR_OTHER_T as c_int);
-            if anchor.is_null() {
-                return Err(EditError::NoMemory);
-            }
-            let raw = buf.into_raw();
-            if sys::insert_new_lump_before(anchor, raw, len, sys::HDR_OTHER_T as c_int).is_null() {
-                drop(PkgBuf::from_raw_parts(raw, len as usize));
-                return Err(EditError::NoMemory);
-            }
+        // SAFETY: offset checked against msg->len; the anchor belongs to the message.
+        let anchor = unsafe { sys::anchor_lump(self.as_ptr(), offset, sys::HDR_OTHER_T as c_int) };
+        if anchor.is_null() {
+            return Err(EditError::NoMemory);
         }
-        Ok(())
+        // SAFETY: a fresh anchor of this message.
+        hand_over(text, |s, len| unsafe { sys::insert_new_lump_before(anchor, s, len, sys::HDR_OTHER_T as c_int) })
     }
 
     /// Replaces `len` bytes at `offset` with `text`.
     pub fn replace(&mut self, offset: u32, len: u32, text: &[u8]) -> Result<(), EditError> {
         self.check_range(offset, len)?;
-        let buf = PkgBuf::copy_of(text).ok_or(EditError::NoMemory)?;
-        let text_len = buf.len() as u32;
-        // SAFETY: range checked; ownership of the pkg buffer as in insert().
-        unsafe {
-            let del = sys::del_lump(self.as_ptr(), offset, len, sys::HDR_OTHER_T as c_int);
-            if del.is_null() {
-                return Err(EditError::NoMemory);
-            }
-            let raw = buf.into_raw();
-            if sys::insert_new_lump_after(del, raw, text_len, sys::HDR_OTHER_T as c_int).is_null() {
-                drop(PkgBuf::from_raw_parts(raw, text_len as usize));
-                return Err(EditError::NoMemory);
-            }
+        // SAFETY: range checked against msg->len; the lump belongs to the message.
+        let deleted = unsafe { sys::del_lump(self.as_ptr(), offset, len, sys::HDR_OTHER_T as c_int) };
+        if deleted.is_null() {
+            return Err(EditError::NoMemory);
         }
-        Ok(())
+        // SAFETY: a fresh lump of this message.
+        hand_over(text, |s, len| unsafe { sys::insert_new_lump_after(deleted, s, len, sys::HDR_OTHER_T as c_int) })
     }
 
     /// Adds a header line (text carries its CRLF) at the end of the headers.
