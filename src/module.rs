@@ -324,17 +324,12 @@ fn apply_edits(msg: &mut SipMsg, facts: &MessageFacts, edits: &Edits, what: What
 fn apply_edit(msg: &mut SipMsg, facts: &MessageFacts, edit: Edit) -> Result<(), EditError> {
     match edit {
         Edit::ReplaceMinSe(value) => {
-            // Every Min-SE line goes (the core's shortcut only knows the first).
-            let mut lines = [(0u32, 0u32); 8];
-            let mut n = 0;
-            for h in msg.headers().filter(|h| grammar::classify_name(h.name) == HeaderName::MinSe) {
-                if n == lines.len() {
-                    break; // more than 8 Min-SE headers was refused by gather()
-                }
-                lines[n] = (h.offset, h.len);
-                n += 1;
-            }
-            for &(off, len) in &lines[..n] {
+            // gather() refused the message if Min-SE appeared twice: at most one line.
+            let old = msg
+                .headers()
+                .find(|h| grammar::classify_name(h.name) == HeaderName::MinSe)
+                .map(|h| (h.offset, h.len));
+            if let Some((off, len)) = old {
                 msg.delete(off, len)?;
             }
             msg.append_header(format!("Min-SE: {value}\r\n").as_bytes())
