@@ -56,8 +56,10 @@ pub(crate) static mut PARAM_ENABLE_STATS: c_int = 1;
 /// (the dialog module's own default: 12 hours).
 const FALLBACK_DEFAULT_TIMEOUT: u32 = 12 * 3600;
 
-extern "C" fn mod_init() -> c_int {
-    guard("mod_init", -1, || match init() {
+/// `exports.init_f`; log lines come from `mod_init` below, named as the C
+/// module's (`sst:mod_init:`), so operators' log filters keep working.
+extern "C" fn mod_init_entry() -> c_int {
+    guard("mod_init", -1, || match mod_init() {
         Ok(()) => 0,
         Err(why) => {
             sst_log!(ERR, "{}", why);
@@ -66,7 +68,7 @@ extern "C" fn mod_init() -> c_int {
     })
 }
 
-fn init() -> Result<(), String> {
+fn mod_init() -> Result<(), String> {
     sst_log!(
         INFO,
         "SIP Session Timer module - initializing (sst-rs {} for {})",
@@ -298,15 +300,17 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
                     what, s.policy.min_se
                 );
             }
+            // Callbacks first: without them nothing would follow the call,
+            // so the INVITE and the dialog are then left as they are.
+            if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event) {
+                sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
+                return;
+            }
             apply_edits(msg, &facts, &edits, what);
             if !api.store_value(dlg, STATE_VALUE, &state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
             }
             api.set_mod_flag(dlg, sys::SST_DIALOG_FLAG);
-            if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event) {
-                sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
-                return;
-            }
             sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester, state.supported);
         }
     }
@@ -383,7 +387,7 @@ unsafe extern "C" fn dialog_loaded(dlg: *mut sys::dlg_cell, _ty: c_int, _params:
 unsafe extern "C" fn dialog_event(dlg: *mut sys::dlg_cell, ty: c_int, params: *mut sys::dlg_cb_params) {
     guard("dialog_event", (), || {
         // SAFETY: the dialog and the shared params struct are valid for this
-        // callback; msg is NULL for EXPIRED-less events such as MI_CONTEXT.
+        // callback (params.msg is NULL for MI_CONTEXT, checked where used).
         let (dlg, params) = unsafe { (Dialog::from_ptr(dlg), params.as_ref()) };
         let (Some(dlg), Some(params)) = (dlg, params) else { return };
         on_dialog_event(&dlg, ty as u32, params);

@@ -104,7 +104,7 @@ pub static mut exports: sys::module_exports = sys::module_exports {
     trans: null(),
     procs: null(),
     preinit_f: null_mut(),
-    init_f: Some(mod_init),
+    init_f: Some(mod_init_entry),
     response_f: null_mut(),
     destroy_f: None,
     init_child_f: None,
