@@ -453,14 +453,20 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
         }
         sys::DLGCB_REQ_WITHIN => {
             // SAFETY: msg is the in-dialog request for this callback.
-            let Some(msg) = (unsafe { SipMsg::from_ptr(params.msg) }) else { return };
-            if let FirstLine::Request { method } = msg.first_line() {
-                if method == sys::METHOD_ACK || method == sys::METHOD_PRACK {
-                    if let Some(lifetime) = load_state(api, dlg).as_ref().and_then(policy::lifetime_on_ack_or_prack) {
-                        dlg.set_lifetime(lifetime);
-                    }
-                }
-                // re-INVITE / UPDATE: the proposal is settled by its 2xx.
+            let Some(mut msg) = (unsafe { SipMsg::from_ptr(params.msg) }) else { return };
+            let FirstLine::Request { method } = msg.first_line() else { return };
+            let lifetime = if method == sys::METHOD_ACK || method == sys::METHOD_PRACK {
+                load_state(api, dlg).and_then(|st| policy::lifetime_on_ack_or_prack(&st, dlg.lifetime()))
+            } else if method == sys::METHOD_INVITE || method == sys::METHOD_UPDATE {
+                let Some(state) = load_state(api, dlg) else { return };
+                let what = What { kind: &"refresh request", callid: dlg.callid() };
+                read_facts(&mut msg, what).and_then(|f| policy::lifetime_on_refresh_request(&state, &f))
+            } else {
+                None
+            };
+            // The dialog module re-arms its timer right after this callback.
+            if let Some(lifetime) = lifetime {
+                dlg.set_lifetime(lifetime);
             }
         }
         sys::DLGCB_RESPONSE_FWDED | sys::DLGCB_RESPONSE_WITHIN => {

@@ -237,9 +237,11 @@ pub fn reply(
     initial: bool,
 ) -> ReplyDecision {
     let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None };
-    // Flow 7: a 422 tells us the far end's floor; never offer less again.
+    // Flow 7: a 422 to the initial INVITE tells us the far end's floor;
+    // never offer less. A 422 to a refresh is a failed refresh: the session
+    // in force does not change (RFC 4028 §10), so neither does the record.
     if status == 422 {
-        if let Some(m) = facts.min_se {
+        if let (true, Some(m)) = (initial, facts.min_se) {
             d.state.interval = d.state.interval.max(m);
         }
         return d;
@@ -288,9 +290,23 @@ pub fn reply(
 }
 
 /// Flow 12: ACK and PRACK can make the dialog module re-arm its timer from
-/// its own idea of the timeout; while a session timer runs, give it ours.
-pub fn lifetime_on_ack_or_prack(state: &SstState) -> Option<u32> {
-    state.timer_active().then_some(state.interval)
+/// its own idea of the timeout (a script's $DLG_timeout); while a session
+/// timer runs, give it ours — only when the lifetime differs, so an ACK
+/// that changed nothing (e.g. for a refused refresh) does not move the expiry.
+pub fn lifetime_on_ack_or_prack(state: &SstState, current_lifetime: u32) -> Option<u32> {
+    (state.timer_active() && current_lifetime != state.interval).then_some(state.interval)
+}
+
+/// Flow 11, the request side: a refresh (re-INVITE/UPDATE) proposing
+/// Session-Expires P while a session timer runs. The dialog module re-arms
+/// its timer (and replicates the expiry to a backup node) only after
+/// request callbacks, never at the reply - an UPDATE has no ACK to carry the
+/// 2xx's value - so the lifetime is set to P here. A UAS may lower P but
+/// never raise it (RFC 4028 §9), so the expiry armed here is never earlier
+/// than the session's; the 2xx then settles the interval.
+pub fn lifetime_on_refresh_request(state: &SstState, facts: &MessageFacts) -> Option<u32> {
+    let proposed = facts.se()?.interval;
+    (state.timer_active() && proposed > 0).then_some(proposed)
 }
 
 #[cfg(test)]

@@ -121,6 +121,26 @@ fn flow7_422_raises_the_interval_to_its_min_se() {
 }
 
 #[test]
+fn flow7_a_422_to_a_refresh_changes_nothing_rfc4028_s10() {
+    // A refused refresh is no refresh: the session in force stays as it is.
+    let d = reply(tracked(), 422, &facts(&[("CSeq", "2 INVITE"), ("Min-SE", "3600")]), &CFG, false);
+    assert_eq!(d.state, tracked());
+    assert_eq!(d.lifetime, None);
+}
+
+#[test]
+fn flow11_a_refresh_request_arms_its_proposed_interval() {
+    let f = facts(&[("CSeq", "2 UPDATE"), ("Session-Expires", "900;refresher=uac")]);
+    assert_eq!(lifetime_on_refresh_request(&tracked(), &f), Some(900));
+    // no Session-Expires, or no session timer running: leave the lifetime
+    assert_eq!(lifetime_on_refresh_request(&tracked(), &facts(&[("CSeq", "2 INVITE")])), None);
+    let no_timer = SstState { requester: SST_PXY, supported: SST_NSUP, interval: 43200 };
+    assert_eq!(lifetime_on_refresh_request(&no_timer, &f), None);
+    let zero = facts(&[("CSeq", "2 UPDATE"), ("Session-Expires", "0")]);
+    assert_eq!(lifetime_on_refresh_request(&tracked(), &zero), None);
+}
+
+#[test]
 fn flow8_2xx_with_se_sets_the_negotiated_interval_not_min_se() {
     // The C module's defect: it used max(sst_interval, min_se) = 90 here.
     let cfg = Config { min_se: 90, ..CFG };
@@ -197,10 +217,13 @@ fn replies_to_other_methods_and_provisional_replies_change_nothing() {
 
 #[test]
 fn flow12_ack_and_prack_reapply_the_current_interval_only_while_timing() {
-    assert_eq!(lifetime_on_ack_or_prack(&tracked()), Some(1800));
-    assert_eq!(lifetime_on_ack_or_prack(&SstState::default()), None);
+    // the script's $DLG_timeout (700) replaced our lifetime: restore it
+    assert_eq!(lifetime_on_ack_or_prack(&tracked(), 700), Some(1800));
+    // unchanged lifetime: nothing to re-arm (the expiry must not move)
+    assert_eq!(lifetime_on_ack_or_prack(&tracked(), 1800), None);
+    assert_eq!(lifetime_on_ack_or_prack(&SstState::default(), 700), None);
     let no_timer = SstState { requester: SST_PXY, supported: SST_NSUP, interval: 43200 };
-    assert_eq!(lifetime_on_ack_or_prack(&no_timer), None);
+    assert_eq!(lifetime_on_ack_or_prack(&no_timer, 700), None);
 }
 
 #[test]
