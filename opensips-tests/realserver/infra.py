@@ -64,6 +64,26 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
+def free_tcp_port():
+    """For proto_bin (clusterer links run over TCP)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Script(str):
+    """A scenario's initial-INVITE snippet (what SCENARIOS carries), optionally with
+    more of the config: `within` goes into the in-dialog branch before loose_route(),
+    `socket_params` after the SIP socket (e.g. a tag), `globals(server)` returns text
+    for the global section (sockets, loadmodule and modparam lines), rendered per
+    server so two nodes can differ (see Server.peer)."""
+
+    def __new__(cls, initial, within="", globals=None, socket_params=""):
+        s = str.__new__(cls, initial)
+        s.within, s.globals, s.socket_params = within, globals, socket_params
+        return s
+
+
 # ---------------------------------------------------------------- SIP messages
 
 COMPACT = {"x": "session-expires", "k": "supported", "i": "call-id", "v": "via"}
@@ -121,8 +141,10 @@ def read_trace(path):
 
 class Server:
     def __init__(self, work, binary, mpath, sst_so, sst_params="", dialog_params="",
-                 initial="", log_level=3, pre_dialog=""):
+                 initial="", log_level=3, pre_dialog="", peer_of=None):
         self.work, self.binary = work, binary
+        self._setup = (mpath, sst_so, sst_params, dialog_params, initial, log_level, pre_dialog)
+        self.peer_of = peer_of  # the server this one was cloned from (Server.peer)
         self.port = free_udp_port()
         self.fifo = os.path.join(work, "mi_fifo")
         self.cfg = os.path.join(work, "opensips.cfg")
@@ -134,13 +156,25 @@ class Server:
         fill = {"LOG_LEVEL": str(log_level), "PORT": str(self.port), "MPATH": mpath,
                 "SST_SO": sst_so, "FIFO": self.fifo, "REPLY_DIR": work + "/",
                 "SST_PARAMS": sst_params, "DIALOG_PARAMS": dialog_params,
-                "INITIAL": initial, "PRE_DIALOG": pre_dialog}
+                "INITIAL": initial, "PRE_DIALOG": pre_dialog,
+                "WITHIN": getattr(initial, "within", ""),
+                "SOCKET_PARAMS": getattr(initial, "socket_params", ""),
+                "GLOBALS": initial.globals(self) if getattr(initial, "globals", None) else ""}
         with open(CFG_TEMPLATE) as f:
             text = f.read()
         for k, v in fill.items():
             text = text.replace("@@%s@@" % k, v)
         with open(self.cfg, "w") as f:
             f.write(text)
+
+    def peer(self, name):
+        """A second server with the same modules, parameters and script, in the
+        sub-folder `name` of this one's work folder (kept or removed with it). It gets
+        its own SIP port and MI fifo; `globals(server)` sees `server.peer_of`. The
+        caller starts and stops it, and checks its log (run.py only watches the first)."""
+        work = os.path.join(self.work, name)
+        os.mkdir(work)
+        return Server(work, self.binary, *self._setup, peer_of=self)
 
     def check_config(self):
         r = subprocess.run([self.binary, "-C", "-f", self.cfg], stdout=subprocess.PIPE,
@@ -351,10 +385,12 @@ class T:
         self.note = None  # a scenario may set a short observation for its ok line
 
     def call(self, uac_xml, invite_hdrs=(), uas_xml="uas_call.xml", answer_hdr=None,
-             hold_ms=0, during=None, timeout=10, refresh_answer_hdr=None):
+             hold_ms=0, during=None, timeout=10, refresh_answer_hdr=None,
+             uac_keys=None, uas_keys=None):
         """Run one call: a sipp UAS (or a sink when uas_xml is None) and a sipp UAC.
 
-        `during(t)` runs while the UAC holds the call (its -d pause)."""
+        `during(t)` runs while the UAC holds the call (its -d pause).
+        `uac_keys` / `uas_keys`: more sipp -key values for scenarios that use them."""
         self.ncalls += 1
         n = self.ncalls
         # sipp keys cannot be empty (an empty line would end the headers), so unused
@@ -363,8 +399,9 @@ class T:
         uas = sink = None
         if uas_xml:
             uas = Sipp(self.work, "uas%d" % n, uas_xml,
-                       {"hdr1": answer_hdr or "X-Unused: 0",
-                        "hdr2": refresh_answer_hdr or answer_hdr or "X-Unused: 0"},
+                       dict({"hdr1": answer_hdr or "X-Unused: 0",
+                             "hdr2": refresh_answer_hdr or answer_hdr or "X-Unused: 0"},
+                            **(uas_keys or {})),
                        hold_ms=0, timeout=timeout + hold_ms // 1000 + 5)
             uas.start()
             uas_port = uas.port
@@ -373,7 +410,8 @@ class T:
             sink = Sink()
             uas_port = sink.port
         uac = Sipp(self.work, "uac%d" % n, uac_xml,
-                   {"uas_port": str(uas_port), "hdr1": hdrs[0], "hdr2": hdrs[1]},
+                   dict({"uas_port": str(uas_port), "hdr1": hdrs[0], "hdr2": hdrs[1]},
+                        **(uac_keys or {})),
                    remote="127.0.0.1:%d" % self.server.port, hold_ms=hold_ms,
                    timeout=timeout + hold_ms // 1000)
         uac.start()

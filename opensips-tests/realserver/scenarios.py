@@ -5,7 +5,8 @@ checks show where the C module differs."""
 import json
 import time
 
-from .infra import Fail, expect, describe, expect_completed, expect_rejected
+from .infra import (Fail, Script, expect, describe, expect_completed, expect_rejected,
+                    free_tcp_port)
 
 
 # ---------------------------------------------------------------- cfg snippets
@@ -373,6 +374,399 @@ def s_dialog_refresh_drops_se(t):
     t.note = "lifetime %s s after the refresh" % life
 
 
+# ---------------------------------------------------------------- 422, PRACK, replication
+
+def live_dialogs(server):
+    """Dialogs not deleted yet: a deleted one (state 5) stays listed while tm still
+    holds a reference to it (a few seconds after a BYE or a failed INVITE)."""
+    return [d for d in server.dialogs() if d.get("state", 0) < 5]
+
+
+def wait_live(server, secs=5, state=4):
+    """The first live dialog that reached `state` (4 = confirmed by ACK)."""
+    deadline = time.time() + secs
+    while time.time() < deadline:
+        for d in live_dialogs(server):
+            if d.get("state", 0) >= state:
+                return d
+        time.sleep(0.1)
+    raise Fail("no live dialog in state %d over MI within %d s" % (state, secs))
+
+
+def caller_cseq(d):
+    """The CSeq of the caller's last in-dialog request, as the dialog module saw it."""
+    callees = d.get("CALLEES") or [{}]
+    try:
+        return int(callees[0].get("caller_cseq") or 0)
+    except ValueError:
+        return 0
+
+
+def wait_cseq(server, cseq, secs):
+    """Wait until the caller's request with `cseq` went through the live dialog."""
+    deadline = time.time() + secs
+    while time.time() < deadline:
+        ds = live_dialogs(server)
+        if ds and caller_cseq(ds[0]) >= cseq:
+            return ds[0]
+        time.sleep(0.1)
+    raise Fail("the caller's CSeq %d request never reached the dialog within %d s" % (cseq, secs))
+
+
+def snap(server):
+    """The first live dialog, with its lifetime left *now* under "_life" (lifetime()
+    reads the clock, so it must be taken when the sample is, not at the checks)."""
+    ds = live_dialogs(server)
+    if not ds:
+        return None
+    ds[0]["_life"] = lifetime(ds[0])
+    return ds[0]
+
+
+def sst_of(d):
+    return (d.get("context") or {}).get("sst") if d else None
+
+
+def s_dialog_422_initial(t):
+    # Flow 7 on the initial INVITE: tracked with SE 100 (min_se 90), the UAS answers
+    # 422 with Min-SE: 300. The dialog module (3.6 dlg_handlers.c, dlg_onreply) runs
+    # DLGCB_RESPONSE_FWDED for the relayed 422 -- where sst raises its interval to the
+    # Min-SE -- and right after, in the same process and before the reply is even sent
+    # (TMCB_RESPONSE_PRE_OUT, DLG_EVENT_RPL3xx), moves the dialog to DELETED and drops
+    # it. No MI reader can ever see that dialog's raised interval, so the observable
+    # outcome is: the 422 reaches the UAC untouched (its Min-SE is for the UAC to act
+    # on, RFC 4028 7.4), the dialog is gone and counted as failed, the server is fine,
+    # and the next call -- a new INVITE with the same small SE -- is tracked on its own
+    # terms (interval and lifetime 100), nothing of the failed call's 300 leaking in.
+    # The in-dialog 422, where the raised interval can be seen, is dialog-422-refresh.
+    failed_before = t.server.stat("failed_dialogs") or 0
+    c = t.call("uac_rejected.xml", ["Session-Expires: 100", "Supported: timer"],
+               uas_xml="uas_too_small.xml", answer_hdr="Min-SE: 300")
+    fin = c.final()
+    expect(fin is not None and fin.code == 422, "UAC wanted the UAS's 422, got %s" % describe(fin))
+    problems = []
+    if c.uac_rc != 0:
+        problems.append("UAC sipp exit %s" % c.uac_rc)
+    if fin.all("min-se") != ["300"]:
+        problems.append("the 422 reached the UAC with Min-SE %s, want ['300']" % fin.all("min-se"))
+    for h in ("session-expires", "require"):
+        if fin.all(h):
+            problems.append("the 422 gained %s %s" % (h, fin.all(h)))
+    inv = c.uas_invite()
+    if not inv or inv.all("session-expires") != ["100"]:
+        problems.append("UAS got Session-Expires %s, want ['100'] (flow 1: unchanged)"
+                        % (inv and inv.all("session-expires")))
+    deadline = time.time() + 3
+    while live_dialogs(t.server) and time.time() < deadline:
+        time.sleep(0.1)
+    left = live_dialogs(t.server)
+    if left:
+        problems.append("a live dialog is still listed after the 422: %s"
+                        % json.dumps(left[0])[:300])
+    failed = (t.server.stat("failed_dialogs") or 0) - failed_before
+    if failed != 1:
+        problems.append("dialog failed_dialogs grew by %s, want 1" % failed)
+    expect(t.server.alive(), "server died after the 422")
+    # the next call: same request, answered 200 with SE 100
+    seen = {}
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)  # the ACK's handling
+        d = live_dialogs(t.server)[0]
+        seen["life"], seen["sst"] = lifetime(d), sst_of(d)
+
+    c2 = t.call("uac_call.xml", ["Session-Expires: 100", "Supported: timer"],
+                answer_hdr="Session-Expires: 100;refresher=uac", hold_ms=2500, during=during)
+    try:
+        expect_completed(t, c2)
+    except Fail as e:
+        problems.append("the next call: %s" % e)
+    life = seen.get("life")
+    if life is None or not 95 <= life <= 100:
+        problems.append("next call's dialog lifetime %s s, want ~100" % life)
+    check_sst(seen.get("sst"), problems, requester_flags=1, interval=100)
+    expect(not problems, "; ".join(problems))
+    t.note = "422 relayed with Min-SE 300, dialog dropped; next call lifetime %s s, sst %s" % (
+        life, json.dumps(seen.get("sst")))
+
+
+def s_dialog_422_refresh(t):
+    # A 422 to an in-dialog refresh (the dialog survives it: DLGCB_RESPONSE_WITHIN).
+    # Call SE 100 (min_se 90) answered with 100; the refresh re-INVITE (SE 100) gets
+    # 422 Min-SE: 300. A refused refresh is no refresh (RFC 4028 10), so the record
+    # keeps interval 100 and its ACK must not push the expiry out by another
+    # interval (the C module moves it by +212 s). The refresh *request* itself arms
+    # its proposed SE (the dialog module re-arms only after request callbacks; the
+    # 2xx would settle it), so the expiry may move to at most request time + 100,
+    # never earlier than the session's. The UAC then retries with SE 300 (RFC 4028
+    # 7.4), answered with 300 -> interval and lifetime 300.
+    hold, seen = 3000, {}
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.3)  # the ACK's handling
+        seen["first"] = snap(t.server)
+        wait_cseq(t.server, 2, hold / 1000 + 3)  # the refused re-INVITE
+        time.sleep(0.7)  # its 422 and the ACK for it
+        seen["after_422"] = snap(t.server)
+        wait_cseq(t.server, 3, hold / 1000 + 3)  # the retry
+        time.sleep(0.7)  # its 200 and ACK
+        seen["after_retry"] = snap(t.server)
+
+    c = t.call("uac_refresh_422.xml", ["Session-Expires: 100", "Supported: timer"],
+               uas_xml="uas_refresh_422.xml", answer_hdr="Session-Expires: 100;refresher=uac",
+               refresh_answer_hdr="Min-SE: 300",
+               uac_keys={"hdr3": "Session-Expires: 300", "hdr4": "Min-SE: 300"},
+               uas_keys={"hdr3": "Session-Expires: 300;refresher=uac"},
+               hold_ms=hold, during=during, timeout=15)
+    problems = []
+    try:
+        expect_completed(t, c)
+    except Fail as e:
+        problems.append(str(e))
+    first, mid, last = seen.get("first"), seen.get("after_422"), seen.get("after_retry")
+    if first:
+        check_sst(sst_of(first), problems, interval=100)
+    if mid:
+        sst = sst_of(mid)
+        check_sst(sst, problems, interval=100)
+        # at most the refresh request's SE (100) from now, never the 422's 300
+        if not mid["_life"] <= 100:
+            problems.append("the refused refresh moved the dialog's expiry to %d s from now "
+                            "(want at most the proposed 100)" % mid["_life"])
+        if first and mid.get("timeout", 0) < first.get("timeout", 0) - 2:
+            problems.append("the refused refresh made the dialog expire earlier")
+    else:
+        problems.append("no dialog after the 422")
+    if last:
+        life = last["_life"]
+        if not 295 <= life <= 300:
+            problems.append("lifetime %d s after the retried refresh, want ~300" % life)
+        check_sst(sst_of(last), problems, interval=300)
+    elif mid:
+        problems.append("no dialog after the retried refresh")
+    expect(not problems, "; ".join(problems))
+    t.note = "sst after the 422 %s, lifetime %d s after the retry" % (
+        json.dumps(sst_of(mid)), last["_life"])
+
+
+# what "the dialog module resets the timeout on ACK/PRACK" means on 3.x: a script that
+# sets $DLG_timeout on a sequential request (before loose_route() matches the dialog)
+# makes the dialog module take that as the new lifetime of a confirmed dialog on
+# ACK/PRACK/re-INVITE, just before DLGCB_REQ_WITHIN (dlg_onroute); 700 is neither
+# default_timeout (600) nor any session interval, so a leak of it shows
+PRACK_RESET_ROUTE = Script(DIALOG_ROUTE,
+                           within='\t\tif (is_method("ACK|PRACK"))\n\t\t\t$DLG_timeout = 700;')
+
+
+def s_dialog_prack(t):
+    # Flow 12: a call with a reliable 183 (100rel) and its PRACK in the early dialog,
+    # then 200/ACK: the lifetime is the SE of the 200 (120, not the INVITE's 150 that
+    # the PRACK saw, not default_timeout 600); after a refresh answered with SE 100
+    # and its ACK, 100.
+    hold, seen = 3000, {}
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)  # the ACK's handling
+        seen["answered"] = snap(t.server)
+        wait_cseq(t.server, 3, hold / 1000 + 3)  # the refresh re-INVITE
+        time.sleep(0.7)  # its 200 and ACK
+        seen["refreshed"] = snap(t.server)
+
+    c = t.call("uac_prack.xml", ["Session-Expires: 150", "Supported: 100rel, timer"],
+               uas_xml="uas_prack.xml", answer_hdr="Session-Expires: 120;refresher=uac",
+               refresh_answer_hdr="Session-Expires: 100;refresher=uac",
+               hold_ms=hold, during=during, timeout=12)
+    problems = []
+    try:
+        expect_completed(t, c)
+    except Fail as e:
+        problems.append(str(e))
+    rel = [m for m in c.uac.received() if m.code == 183]
+    if not rel or "100rel" not in (rel[0].get("require") or ""):
+        problems.append("the UAC got no reliable 183")
+    pracked = [m for m in c.uas.received() if m.method == "PRACK"] if c.uas else []
+    if not pracked:
+        problems.append("no PRACK reached the UAS")
+    for key, want in (("answered", 120), ("refreshed", 100)):
+        d = seen.get(key)
+        if not d:
+            problems.append("no dialog when %s" % key)
+            continue
+        life = d["_life"]
+        if not want - 5 <= life <= want:
+            problems.append("lifetime %d s when %s, want ~%d" % (life, key, want))
+        check_sst(sst_of(d), problems, requester_flags=1, interval=want)
+    expect(not problems, "; ".join(problems))
+    t.note = "lifetime %d s after 200/ACK, %d s after the refresh" % (
+        seen["answered"]["_life"], seen["refreshed"]["_life"])
+
+
+def cluster_globals(server):
+    """clusterer without a database (3.6 clusterer README: db_mode 0, my_node_id,
+    my_node_info, neighbor_node_info), node 1 = the runner's server (the seed),
+    node 2 = its peer; one BIN listener each on 127.0.0.1."""
+    peer = server.peer_of
+    if peer is None:
+        server.cluster = {"id": 1, "bin": free_tcp_port(), "peer_id": 2,
+                          "peer_bin": free_tcp_port()}
+    else:
+        p = peer.cluster
+        server.cluster = {"id": p["peer_id"], "bin": p["peer_bin"], "peer_id": p["id"],
+                          "peer_bin": p["bin"]}
+    c = server.cluster
+    return "\n".join([
+        'loadmodule "proto_bin.so"',
+        'loadmodule "clusterer.so"',
+        "socket=bin:127.0.0.1:%d" % c["bin"],
+        'modparam("clusterer", "db_mode", 0)',
+        'modparam("clusterer", "my_node_id", %d)' % c["id"],
+        'modparam("clusterer", "my_node_info", "cluster_id=1, url=bin:127.0.0.1:%d%s")'
+        % (c["bin"], ", flags=seed" if peer is None else ""),
+        'modparam("clusterer", "neighbor_node_info", "cluster_id=1, node_id=%d, '
+        'url=bin:127.0.0.1:%d")' % (c["peer_id"], c["peer_bin"]),
+        'modparam("clusterer", "ping_interval", 1)',
+        'modparam("clusterer", "ping_timeout", 500)',
+        # a node whose first pings go unanswered (its peer still starting) is probed
+        # again only after node_timeout (default 60 s)
+        'modparam("clusterer", "node_timeout", 1)',
+        'modparam("clusterer", "seed_fallback_interval", 1)',
+    ])
+
+
+# The nodes listen on different ports of one address, so each dialog's socket is
+# replicated by its tag (get_socket_internal_name): without one, B refuses the dialog
+# ("Replicated dialog doesn't match caller's listening socket").
+CLUSTER_ROUTE = Script(DIALOG_ROUTE, globals=cluster_globals, socket_params="tag sip")
+
+
+def cluster_state(server):
+    """(link states of the peers, states of the dialog capability) as `server` sees them."""
+    nodes = [n for c in (server.mi("clusterer_list") or {}).get("Clusters", [])
+             for n in c.get("Nodes", [])]
+    caps = [c for cl in (server.mi("clusterer_list_cap") or {}).get("Clusters", [])
+            for c in cl.get("Capabilities", []) if c.get("name") == "dialog-dlg-repl"]
+    return [n.get("link_state") for n in nodes], [c.get("state") for c in caps]
+
+
+def wait_cluster_up(servers, secs=20, kick_after=3):
+    """Both nodes see the other's link Up and the dialog capability synced ("Ok").
+
+    On 127.0.0.1 the clusterer's first ping can be answered before the pinging timer
+    has recorded it (the reply is dropped, the link then waits forever in "Probe"): a
+    node still probing after `kick_after` s has its peer disabled and re-enabled over
+    MI, which restarts the pinging."""
+    deadline, state = time.time() + secs, None
+    kick = time.time() + kick_after
+    while time.time() < deadline:
+        state = [(s, cluster_state(s)) for s in servers]
+        if all(links == ["Up"] and caps == ["Ok"] for _, (links, caps) in state):
+            return
+        if time.time() >= kick:
+            for s, (links, _) in state:
+                if links != ["Up"]:
+                    for st in (0, 1):
+                        s.mi("clusterer_set_status", {"cluster_id": 1,
+                                                      "node_id": s.cluster["peer_id"],
+                                                      "status": st})
+            kick = time.time() + kick_after
+        time.sleep(0.2)
+    raise Fail("cluster not up within %d s: %s"
+               % (secs, [(s.cluster["id"],) + st for s, st in state]))
+
+
+def s_dialog_replication(t):
+    # State in the replicated dialog value: node A (the runner's server) and node B,
+    # dialog_replication_cluster 1. A call through A, SE 1800 answered 1800;refresher=uac:
+    # B must show the dialog with the same sst context (interval 1800) and expiry.
+    # A refresh through A answered with SE 900: B's sst interval must follow (900), and
+    # so must B's dialog expiry (a failover to B must neither kill a live call early
+    # nor keep a dead one for the old interval).
+    a = t.server
+    b = a.peer("nodeB")
+    seen, problems = {}, []
+    try:
+        b.start()
+        wait_cluster_up([a, b])
+
+        def during(t):
+            wait_live(a)
+            wait_live(b, secs=3)
+            time.sleep(0.5)  # the ACK's replicated update
+            seen["a1"], seen["b1"] = snap(a), snap(b)
+            wait_cseq(a, 2, 3000 / 1000 + 3)  # the refresh re-INVITE on A
+            deadline = time.time() + 2
+            while time.time() < deadline:  # its 200 (value) and ACK (timer) on A
+                ds = live_dialogs(a)
+                if ds and abs(lifetime(ds[0]) - 900) <= 5:
+                    break
+                time.sleep(0.1)
+            time.sleep(0.7)  # whatever A replicates for it
+            seen["a2"], seen["b2"] = snap(a), snap(b)
+
+        c = t.call("uac_refresh_hold.xml", ["Session-Expires: 1800", "Supported: timer"],
+                   uas_xml="uas_refresh.xml", answer_hdr="Session-Expires: 1800;refresher=uac",
+                   refresh_answer_hdr="Session-Expires: 900;refresher=uac",
+                   hold_ms=3000, during=during, timeout=14)
+        try:
+            expect_completed(t, c)
+        except Fail as e:
+            problems.append(str(e))
+        a1, b1, a2, b2 = (seen.get(k) for k in ("a1", "b1", "a2", "b2"))
+        if not (a1 and b1):
+            problems.append("no dialog on %s after the answer" % ("B" if a1 else "A"))
+        else:
+            if sst_of(b1) != sst_of(a1):
+                problems.append("after the answer B's sst %s, A's %s"
+                                % (json.dumps(sst_of(b1)), json.dumps(sst_of(a1))))
+            check_sst(sst_of(b1), problems, requester_flags=1, supported_flags=1, interval=1800)
+            if abs(b1.get("timeout", 0) - a1.get("timeout", 0)) > 2 or \
+                    not 1790 <= b1["_life"] <= 1800:
+                problems.append("after the answer B's lifetime %d s, A's %d s, want ~1800"
+                                % (b1["_life"], a1["_life"]))
+        if a1 and b1:
+            if not (a2 and b2):
+                problems.append("no dialog on %s after the refresh" % ("B" if a2 else "A"))
+            else:
+                if not 890 <= a2["_life"] <= 900:
+                    problems.append("after the refresh A's lifetime %d s, want ~900" % a2["_life"])
+                check_sst(sst_of(b2), problems, requester_flags=1, interval=900)
+                # The dialog module replicates the expiry with requests, not with
+                # the ACK that arms the 2xx's value on A: B holds the expiry armed
+                # at the refresh request (its proposed SE, 1800). A failover must
+                # never end the call earlier than A would; at most 1800 from the
+                # refresh.
+                if b2.get("timeout", 0) < a2.get("timeout", 0) - 2:
+                    problems.append("after the refresh B expires earlier than A (%d s vs %d s)"
+                                    % (b2["_life"], a2["_life"]))
+                if not b2["_life"] <= 1800:
+                    problems.append("after the refresh B's lifetime %d s, want at most the "
+                                    "proposed 1800" % b2["_life"])
+        # the BYE through A ends the dialog on B as well
+        deadline = time.time() + 3
+        while live_dialogs(b) and time.time() < deadline:
+            time.sleep(0.1)
+        if live_dialogs(b):
+            problems.append("B still lists the dialog after the BYE")
+    finally:
+        b_alive = b.alive()
+        b.stop()
+    if b.proc and not b_alive:
+        problems.append("node B died (exit %s)" % b.proc.returncode)
+    bad = b.bad_log_lines()
+    if bad:
+        problems.append("node B log: " + bad[0].strip()[:200])
+    if problems and seen.get("b2"):
+        problems.append("(B after the refresh: sst %s, lifetime %d s)"
+                        % (json.dumps(sst_of(seen["b2"])), seen["b2"]["_life"]))
+    expect(not problems, "; ".join(problems))
+    t.note = "B: sst %s lifetime %d s after the answer, sst %s lifetime %d s after the refresh" % (
+        json.dumps(sst_of(seen["b1"])), seen["b1"]["_life"],
+        json.dumps(sst_of(seen["b2"])), seen["b2"]["_life"])
+
+
 # RFC 4028 header abuse; `want` is the sstCheckMin script's reply where the spec fixes it
 # (400 = the module returned -2 for a malformed header), None = any answer, just survive
 MALFORMED = [
@@ -457,4 +851,16 @@ SCENARIOS = [
      {"db_mode": 1, "db_url": "text://@DB@"}, DIALOG_ROUTE, s_dialog_restart),
     ("dialog-malformed-barrage", {"min_se": 90}, {}, DIALOG_ROUTE,
      lambda t: malformed_barrage(t, False)),
+    # flow 7, initial INVITE (the dialog dies with the 422) and in-dialog refresh
+    ("dialog-422-initial", {"min_se": 90}, {}, DIALOG_ROUTE,
+     s_dialog_422_initial),
+    ("dialog-422-refresh", {"min_se": 90}, {}, DIALOG_ROUTE, s_dialog_422_refresh),
+    # flow 12: 100rel/PRACK, plain config, then a script that resets $DLG_timeout
+    ("dialog-prack-lifetime", {"min_se": 90}, {"default_timeout": 600}, DIALOG_ROUTE,
+     s_dialog_prack),
+    ("dialog-prack-script-timeout-reset", {"min_se": 90}, {"default_timeout": 600},
+     PRACK_RESET_ROUTE, s_dialog_prack),
+    # two nodes, dialog replication over clusterer (BIN)
+    ("dialog-replication-cluster", {"min_se": 90}, {"dialog_replication_cluster": 1},
+     CLUSTER_ROUTE, s_dialog_replication),
 ]
