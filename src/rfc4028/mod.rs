@@ -6,6 +6,9 @@ pub mod grammar;
 pub mod policy;
 pub mod state;
 
+#[cfg(test)]
+mod fuzz_regressions;
+
 pub use grammar::{HeaderError, Refresher, SessionExpires};
 pub use policy::{Config, Edit, Edits, MessageFacts};
 pub use state::SstState;

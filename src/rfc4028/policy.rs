@@ -20,9 +20,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The smallest session interval the proxy lets through: min_se, but
+    /// never 0 (min_se = 0 is accepted at start-up with a warning; a zero
+    /// interval would mean `Session-Expires: 0` and a call ended at once).
+    pub fn floor(&self) -> u32 {
+        self.min_se.max(1)
+    }
+
     /// The interval this proxy asks for when it requests session timers.
     pub fn proxy_interval(&self) -> u32 {
-        self.sst_interval.max(self.min_se)
+        self.sst_interval.max(self.floor())
     }
 }
 
@@ -184,7 +191,7 @@ pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> I
     let uac_supports = if facts.supports_timer { SST_UAC } else { SST_UNDF };
     let (requester, interval) = match facts.se() {
         // Flow 1: the UAC asks for enough.
-        Some(se) if se.interval >= cfg.min_se => (SST_UAC, se.interval),
+        Some(se) if se.interval >= cfg.floor() => (SST_UAC, se.interval),
         // Flow 2: too small, the UAC can handle a 422 -> reject (RFC 4028 §8.1).
         Some(_) if facts.supports_timer && cfg.reject_to_small && can_reject => {
             let min_se = cfg.min_se.max(facts.min_se.unwrap_or(0)).max(RFC_MIN_SE);
@@ -197,14 +204,14 @@ pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> I
         // it (§8.1: a proxy that raises Min-SE above Session-Expires MUST
         // raise Session-Expires too).
         Some(_) => {
-            let value = cfg.min_se.max(facts.min_se.unwrap_or(0));
+            let value = cfg.floor().max(facts.min_se.unwrap_or(0));
             edits.push(Edit::ReplaceMinSe(value));
             edits.push(Edit::RaiseSessionExpires(value));
             (SST_UAC, value)
         }
         // Flow 5: no Session-Expires: the proxy requests session timers.
         None => {
-            let interval = facts.min_se.unwrap_or(0).max(cfg.min_se).max(cfg.sst_interval);
+            let interval = facts.min_se.unwrap_or(0).max(cfg.proxy_interval());
             if let Some(m) = facts.min_se {
                 if m < cfg.min_se {
                     edits.push(Edit::ReplaceMinSe(cfg.min_se));
