@@ -140,6 +140,12 @@ def read_trace(path):
 # ---------------------------------------------------------------- server
 
 class Server:
+    def release(self):
+        """(major, minor) of the server, from `opensips -V`."""
+        out = subprocess.run([self.binary, "-V"], capture_output=True, text=True).stdout
+        m = re.search(r"^version: opensips (\d+)\.(\d+)", out, re.M)
+        return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
     def __init__(self, work, binary, mpath, sst_so, sst_params="", dialog_params="",
                  initial="", log_level=3, pre_dialog="", peer_of=None):
         self.work, self.binary = work, binary
