@@ -44,6 +44,8 @@ unit: deps
 	  echo "== unit and layout tests for OpenSIPS $$v"; \
 	  SST_OSIPS_VERSION=$$v $(CARGO) test --release --target-dir target/v$$v; \
 	done
+	@echo "== micro-benchmarks, quick mode (each benchmark runs once)"
+	$(CARGO) test --release --target-dir target/v3.6.8 --bench parse_and_decide
 
 harness: deps
 	@set -e; mkdir -p build; for v in $(VERSIONS); do \
