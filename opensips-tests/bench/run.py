@@ -86,26 +86,8 @@ class BenchServer(Server):
             f.write(text)
 
     def start(self, timeout=10):
-        self.check_config()
-        logf = open(self.log, "a")
-        cmd = self.prefix + [self.binary, "-F", "-m", str(self.shm_mb), "-P", self.pidfile,
-                             "-f", self.cfg] + (["-a", self.allocator] if self.allocator else [])
-        self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, cwd=self.work)
-        logf.close()
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise Fail("server exited at start-up (code %s): %s"
-                           % (self.proc.returncode, self.log_tail()))
-            if os.path.exists(self.fifo):
-                try:
-                    self.mi("uptime", timeout=2)
-                    return
-                except Fail:
-                    pass
-            time.sleep(0.2)
-        raise Fail("server did not answer MI within %d s: %s" % (timeout, self.log_tail()))
+        extra = ["-m", str(self.shm_mb)] + (["-a", self.allocator] if self.allocator else [])
+        super().start(timeout=timeout, prefix=self.prefix, extra_args=extra)
 
     def stop(self, timeout=10):
         if not self.proc or self.proc.poll() is not None:

@@ -189,27 +189,29 @@ class Server:
             bad = [ln for ln in r.stdout.splitlines() if "ERROR" in ln or "CRITICAL" in ln]
             raise Fail("opensips -C rejected the config: " + " | ".join(bad[-4:] or [r.stdout[-300:]]))
 
-    def start(self):
+    def start(self, timeout=10, prefix=(), extra_args=()):
+        """Start the server and wait until it answers MI. `prefix` wraps the
+        command (e.g. valgrind), `extra_args` go to opensips (e.g. -m, -a)."""
         self.check_config()
         logf = open(self.log, "a")  # append: a restart keeps the first run's log
         # -F: daemon mode with the main process in the foreground, so we own its pid
-        self.proc = subprocess.Popen([self.binary, "-F", "-P", self.pidfile, "-f", self.cfg],
-                                     stdout=logf, stderr=subprocess.STDOUT,
+        cmd = list(prefix) + [self.binary, "-F", "-P", self.pidfile, "-f", self.cfg] + list(extra_args)
+        self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, cwd=self.work)
         logf.close()
-        deadline = time.time() + 10
+        deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise Fail("server exited at start-up (code %s): %s"
                            % (self.proc.returncode, self.log_tail()))
             if os.path.exists(self.fifo):
                 try:
-                    self.mi("uptime", timeout=1)
+                    self.mi("uptime", timeout=2)
                     return
                 except Fail:
                     pass
             time.sleep(0.1)
-        raise Fail("server did not answer MI within 10 s: " + self.log_tail())
+        raise Fail("server did not answer MI within %d s: %s" % (timeout, self.log_tail()))
 
     def restart(self):
         """Stop and start again on the same port and config (dialogs persist in the db)."""
