@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing sst-rs needs on a fresh Debian/Ubuntu
 # machine, and nothing when it is already there:
-#   build: a C compiler and libclang (bindgen reads include/sst_abi.h with it)
+#   build: a C compiler and libclang (bindgen reads include/sst_abi.h with it),
+#          a C++ compiler for the fuzz targets' libFuzzer
 #   tests: sipp (Debian package sip-tester) for the real-server suite
 set -euo pipefail
 
@@ -10,6 +11,7 @@ have_libclang() {
     ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1
 }
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v c++ >/dev/null 2>&1 || need+=(g++)   # libFuzzer (fuzz smoke build)
 have_libclang || need+=(libclang-dev)
 if [ "${1:-}" = "--test" ]; then
     command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
