@@ -470,12 +470,12 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             }
         }
         sys::DLGCB_RESPONSE_FWDED | sys::DLGCB_RESPONSE_WITHIN => {
-            // SAFETY: msg is the reply being forwarded (mutable here), or the
-            // FAKED_REPLY marker (-1) for a locally generated one.
+            // A locally generated reply comes as the FAKED_REPLY marker (-1).
             let msg_ptr = params.msg;
             if msg_ptr.is_null() || msg_ptr as isize == -1 {
                 return;
             }
+            // SAFETY: a real reply being forwarded, mutable for this callback.
             let Some(mut msg) = (unsafe { SipMsg::from_ptr(msg_ptr) }) else { return };
             let FirstLine::Reply { status } = msg.first_line() else { return };
             if status < 200 && status != 422 {

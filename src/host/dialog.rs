@@ -40,12 +40,12 @@ impl DlgApi {
         // whose real type is `int (*)(struct dlg_binds *)`.
         unsafe {
             let Some(f) = sys::find_export(c"load_dlg".as_ptr(), 0) else { return false };
-            let load: sys::load_dlg_f = Some(core::mem::transmute::<
+            let load = core::mem::transmute::<
                 unsafe extern "C" fn(*mut sys::sip_msg, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void) -> c_int,
                 unsafe extern "C" fn(*mut sys::dlg_binds) -> c_int,
-            >(f));
+            >(f);
             let mut binds = sys::dlg_binds::default();
-            if load.unwrap()(&mut binds) == -1 {
+            if load(&mut binds) == -1 {
                 return false;
             }
             let ok = binds.register_dlgcb.is_some()
