@@ -61,14 +61,7 @@ class BenchServer(Server):
     def __init__(self, work, binary, mpath, sst_so, set_flag=True, workers=1, min_se=90,
                  log_level=2, extra_routes="", shm_mb=64, prefix=(), allocator=None):
         os.makedirs(work, exist_ok=True)
-        self.work, self.binary = work, binary
-        self.port = free_udp_port()
-        self.fifo = os.path.join(work, "mi_fifo")
-        self.cfg = os.path.join(work, "opensips.cfg")
-        self.log = os.path.join(work, "opensips.log")
-        self.pidfile = os.path.join(work, "opensips.pid")
-        self.proc = None
-        self.mi_seq = 0
+        self._init_files(work, binary)
         self.initial = ""
         self.prefix = list(prefix)
         self.shm_mb = shm_mb
@@ -731,7 +724,7 @@ def main():
            "ours_so": os.path.abspath(os.environ.get("SST_SO") or os.path.join(REPO, "sst.so")),
            "version": server_version(server),
            "command": " ".join(["OPENSIPS=" + server] +
-                               ["SST_SO=" + os.environ["SST_SO"]] * ("SST_SO" in os.environ) +
+                               (["SST_SO=" + os.environ["SST_SO"]] if "SST_SO" in os.environ else []) +
                                ["python3", os.path.relpath(__file__, REPO)] + sys.argv[1:])}
     for k in ("c_so", "ours_so"):
         if not os.path.exists(env[k]):

@@ -146,11 +146,9 @@ class Server:
         m = re.search(r"^version: opensips (\d+)\.(\d+)", out, re.M)
         return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
-    def __init__(self, work, binary, mpath, sst_so, sst_params="", dialog_params="",
-                 initial="", log_level=3, pre_dialog="", peer_of=None):
+    def _init_files(self, work, binary):
+        """Port, work files and MI state every server instance needs."""
         self.work, self.binary = work, binary
-        self._setup = (mpath, sst_so, sst_params, dialog_params, initial, log_level, pre_dialog)
-        self.peer_of = peer_of  # the server this one was cloned from (Server.peer)
         self.port = free_udp_port()
         self.fifo = os.path.join(work, "mi_fifo")
         self.cfg = os.path.join(work, "opensips.cfg")
@@ -158,6 +156,12 @@ class Server:
         self.pidfile = os.path.join(work, "opensips.pid")
         self.proc = None
         self.mi_seq = 0
+
+    def __init__(self, work, binary, mpath, sst_so, sst_params="", dialog_params="",
+                 initial="", log_level=3, pre_dialog="", peer_of=None):
+        self._init_files(work, binary)
+        self._setup = (mpath, sst_so, sst_params, dialog_params, initial, log_level, pre_dialog)
+        self.peer_of = peer_of  # the server this one was cloned from (Server.peer)
         self.initial = initial
         fill = {"LOG_LEVEL": str(log_level), "PORT": str(self.port), "MPATH": mpath,
                 "SST_SO": sst_so, "FIFO": self.fifo, "REPLY_DIR": work + "/",
