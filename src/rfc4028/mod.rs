@@ -4,6 +4,7 @@
 
 pub mod grammar;
 pub mod policy;
+pub mod script;
 pub mod state;
 
 #[cfg(test)]

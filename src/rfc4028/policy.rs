@@ -182,11 +182,41 @@ pub enum InitialDecision {
     Reject { min_se: u32 },
 }
 
+/// What the script asked for this one call before the dialog was created
+/// (`$sst(interval)`, `$sst(insert)`); the default is the configuration's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallOptions {
+    /// The interval to request instead of `sst_interval` (still at least
+    /// min_se, as every interval this proxy asks for).
+    pub interval: Option<u32>,
+    /// Whether to request session timers on behalf of a UAC that did not
+    /// (flow 5). Off: the request keeps no Session-Expires, so a UAS that
+    /// does not handle timers is never made to (OpenSIPS #991).
+    pub insert: bool,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions { interval: None, insert: true }
+    }
+}
+
 /// `can_reject`: whether a 422 can be sent from where the decision is taken.
 /// From the dialog module's "created" callback it cannot (see module.rs), and
 /// RFC 4028 §8.1 leaves the proxy the other choice: raise Min-SE and
 /// Session-Expires to its minimum and forward.
 pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> InitialDecision {
+    initial_invite_for_call(facts, cfg, &CallOptions::default(), can_reject)
+}
+
+/// `initial_invite` with the script's per-call options.
+pub fn initial_invite_for_call(
+    facts: &MessageFacts,
+    cfg: &Config,
+    call: &CallOptions,
+    can_reject: bool,
+) -> InitialDecision {
+    let cfg = &Config { sst_interval: call.interval.unwrap_or(cfg.sst_interval), ..*cfg };
     let mut edits = Edits::default();
     let uac_supports = if facts.supports_timer { SST_UAC } else { SST_UNDF };
     let (requester, interval) = match facts.se() {
@@ -209,6 +239,10 @@ pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> I
             edits.push(Edit::RaiseSessionExpires(value));
             (SST_UAC, value)
         }
+        // Flow 5 opted out by the script: nobody requests session timers
+        // and the request goes on untouched; a UAS may still start them in
+        // its 2xx, which is then followed as in flow 8.
+        None if !call.insert => (SST_UNDF, 0),
         // Flow 5: no Session-Expires: the proxy requests session timers.
         None => {
             let interval = facts.min_se.unwrap_or(0).max(cfg.proxy_interval());
@@ -226,6 +260,17 @@ pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> I
     InitialDecision::Track { state, edits }
 }
 
+/// Who refreshes the session after a reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefresherUpdate {
+    /// The reply did not settle the session: whatever was recorded stands.
+    Keep,
+    /// The session runs and this end refreshes it.
+    Set(Refresher),
+    /// No session timer, or nobody named a refresher that can be inferred.
+    Clear,
+}
+
 /// Decision on a reply seen in a tracked dialog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplyDecision {
@@ -233,6 +278,21 @@ pub struct ReplyDecision {
     pub edits: Edits,
     /// New dialog lifetime, when it changes.
     pub lifetime: Option<u32>,
+    pub refresher: RefresherUpdate,
+}
+
+/// The refresher of a session settled by a 2xx carrying Session-Expires
+/// (RFC 4028 §7.2, §9). The UAS's word is taken as given, `refresher=uas`
+/// included, even when the UAC supports timers and asked to refresh
+/// (RFC 4028 erratum 8926): the 2xx decides. Without a parameter only one
+/// case is certain: a UAC that does not support timers cannot refresh, so
+/// it is the UAS.
+fn refresher_of_2xx(se: SessionExpires, state: &SstState) -> RefresherUpdate {
+    match se.refresher {
+        Some(r) => RefresherUpdate::Set(r),
+        None if state.supported != SST_UAC => RefresherUpdate::Set(Refresher::Uas),
+        None => RefresherUpdate::Clear,
+    }
 }
 
 /// `initial`: a reply to the dialog-creating INVITE (else in-dialog).
@@ -243,7 +303,7 @@ pub fn reply(
     cfg: &Config,
     initial: bool,
 ) -> ReplyDecision {
-    let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None };
+    let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep };
     // Flow 7: a 422 to the initial INVITE tells us the far end's floor;
     // never offer less. A 422 to a refresh is a failed refresh: the session
     // in force does not change (RFC 4028 §10), so neither does the record.
@@ -268,6 +328,7 @@ pub fn reply(
             d.state.supported = if uas_supports { SST_UAS } else { SST_UNDF };
         }
         d.lifetime = Some(se.interval);
+        d.refresher = refresher_of_2xx(se, &state);
     } else if initial && state.supported == SST_UAC && state.requester != SST_UNDF {
         // Flow 9: the UAS ignored session timers but the UAC supports them:
         // tell the UAC to refresh (RFC 4028 §8.2).
@@ -278,6 +339,7 @@ pub fn reply(
             d.edits.push(Edit::AddRequireTimer);
         }
         d.lifetime = Some(interval);
+        d.refresher = RefresherUpdate::Set(Refresher::Uac);
     } else {
         // Flow 10 (neither end supports) and flow 11 (a refresh answered
         // without Session-Expires): no session timer from now on. The
@@ -286,6 +348,7 @@ pub fn reply(
         // lifetime.
         d.state.supported = SST_NSUP;
         d.state.interval = cfg.default_timeout;
+        d.refresher = RefresherUpdate::Clear;
         // Initial 2xx: we never touched the lifetime, so the dialog keeps
         // its own ($DLG_timeout or default_timeout: OpenSIPS #2829). A
         // refresh: our session interval is in force and must be undone.

@@ -3,6 +3,8 @@
 //! (requester, supported, interval, refcnt; native-endian u32 each), so a
 //! dialog saved or replicated by either module loads in the other.
 
+use super::grammar::Refresher;
+
 /// Flag bits of `requester` and `supported` (C: `enum sst_flags`).
 pub const SST_UNDF: u32 = 0;
 pub const SST_UAC: u32 = 1;
@@ -51,9 +53,35 @@ impl SstState {
     }
 }
 
+/// Who refreshes the session, kept beside the record (not in it: the C
+/// module reads all 16 bytes, its fourth word as a reference count, so a
+/// byte there would leak the C module's copy after a swap back). Stored as
+/// the dialog value's text, `uac` or `uas`; absent when nobody is known.
+pub fn refresher_from_bytes(b: &[u8]) -> Option<Refresher> {
+    match b {
+        b"uac" => Some(Refresher::Uac),
+        b"uas" => Some(Refresher::Uas),
+        _ => None,
+    }
+}
+
+pub fn refresher_to_bytes(r: Refresher) -> &'static [u8] {
+    r.as_str().as_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refresher_value_round_trips_and_refuses_anything_else() {
+        for r in [Refresher::Uac, Refresher::Uas] {
+            assert_eq!(refresher_from_bytes(refresher_to_bytes(r)), Some(r));
+        }
+        for bad in [&b""[..], b"UAC", b"ua", b"uacx", b"\0\0\0"] {
+            assert_eq!(refresher_from_bytes(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn round_trip_and_c_layout() {

@@ -240,3 +240,96 @@ fn gather_reads_position_of_session_expires_and_require() {
     assert_eq!(f.session_expires.map(|(_, i)| i), Some(2));
     assert!(f.has_require && !f.requires_timer);
 }
+
+// ---------------------------------------------------------------- issue 6
+
+#[test]
+fn per_call_interval_replaces_sst_interval_when_the_proxy_requests() {
+    let call = CallOptions { interval: Some(2400), insert: true };
+    let (s, edits) = track(initial_invite_for_call(&facts(&[]), &CFG, &call, false));
+    assert_eq!(s, SstState { requester: SST_PXY, supported: SST_UNDF, interval: 2400 });
+    assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
+    // still never below min_se, like sst_interval
+    let low = CallOptions { interval: Some(600), insert: true };
+    let (s, _) = track(initial_invite_for_call(&facts(&[]), &CFG, &low, false));
+    assert_eq!(s.interval, 1800);
+    // the UAC's own request is not overridden: it asked for enough
+    let f = facts(&[("Session-Expires", "3600"), ("Supported", "timer")]);
+    let (s, edits) = track(initial_invite_for_call(&f, &CFG, &call, false));
+    assert_eq!(s.interval, 3600);
+    assert!(edits.is_empty());
+}
+
+#[test]
+fn per_call_interval_is_what_flow9_offers_the_uac() {
+    // the proxy requested 2400 for this call; the UAS ignored timers
+    let state = SstState { requester: SST_PXY, supported: SST_UAC, interval: 2400 };
+    let d = reply(state, 200, &facts(&[("CSeq", "1 INVITE")]), &CFG, true);
+    assert_eq!(d.edits.iter().next(), Some(Edit::AddSessionExpires { interval: 2400, refresher: Some(Refresher::Uac) }));
+}
+
+#[test]
+fn opt_out_leaves_a_request_without_session_expires_untouched_issue_991() {
+    let off = CallOptions { interval: None, insert: false };
+    let f = facts(&[("Supported", "timer")]);
+    let (s, edits) = track(initial_invite_for_call(&f, &CFG, &off, false));
+    assert_eq!(s, SstState { requester: SST_UNDF, supported: SST_UAC, interval: 0 });
+    assert!(edits.is_empty());
+    assert!(!s.timer_active());
+    // ...so a 2xx without Session-Expires gets none added (the #991 case:
+    // the UAC supports timers, the UAS cannot take refreshes)
+    let d = reply(s, 200, &facts(&[("CSeq", "1 INVITE")]), &CFG, true);
+    assert!(d.edits.is_empty());
+    assert_eq!(d.lifetime, None, "the dialog keeps its own timeout");
+    assert_eq!(d.refresher, RefresherUpdate::Clear);
+    // ...and a UAS that starts session timers itself is followed
+    let d = reply(s, 200, &facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "1200;refresher=uac")]), &CFG, true);
+    assert_eq!(d.lifetime, Some(1200));
+    assert_eq!(d.refresher, RefresherUpdate::Set(Refresher::Uac));
+}
+
+#[test]
+fn opt_out_does_not_touch_a_uac_that_asked_itself() {
+    let off = CallOptions { interval: Some(5000), insert: false };
+    let f = facts(&[("Session-Expires", "1800"), ("Supported", "timer")]);
+    assert_eq!(initial_invite_for_call(&f, &CFG, &off, false), initial_invite(&f, &CFG, false));
+}
+
+#[test]
+fn default_call_options_decide_exactly_as_before() {
+    for hs in [&[][..], &[("Min-SE", "120")][..], &[("Session-Expires", "100")][..],
+               &[("Session-Expires", "100"), ("Supported", "timer")][..]] {
+        let f = facts(hs);
+        assert_eq!(initial_invite_for_call(&f, &CFG, &CallOptions::default(), true), initial_invite(&f, &CFG, true));
+    }
+}
+
+#[test]
+fn refresher_is_the_2xx_s_own_uas_included_erratum_8926() {
+    // the UAC supports timers and the proxy asked, but the UAS keeps the refresh
+    let f = facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "1800;refresher=uas")]);
+    assert_eq!(reply(tracked(), 200, &f, &CFG, true).refresher, RefresherUpdate::Set(Refresher::Uas));
+    let f = facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "1800;refresher=uac")]);
+    assert_eq!(reply(tracked(), 200, &f, &CFG, true).refresher, RefresherUpdate::Set(Refresher::Uac));
+}
+
+#[test]
+fn refresher_without_a_parameter_is_inferred_only_when_certain() {
+    let f = facts(&[("CSeq", "1 INVITE"), ("Session-Expires", "1800")]);
+    // the UAC supports timers: either end could refresh; nothing is recorded
+    assert_eq!(reply(tracked(), 200, &f, &CFG, true).refresher, RefresherUpdate::Clear);
+    // the UAC does not: only the UAS can
+    let no_uac = SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 };
+    assert_eq!(reply(no_uac, 200, &f, &CFG, true).refresher, RefresherUpdate::Set(Refresher::Uas));
+}
+
+#[test]
+fn refresher_of_flow9_is_the_uac_and_non_2xx_keep_it() {
+    assert_eq!(reply(tracked(), 200, &facts(&[("CSeq", "1 INVITE")]), &CFG, true).refresher, RefresherUpdate::Set(Refresher::Uac));
+    for status in [180, 422, 486] {
+        let f = facts(&[("CSeq", "2 INVITE"), ("Min-SE", "3600")]);
+        assert_eq!(reply(tracked(), status, &f, &CFG, false).refresher, RefresherUpdate::Keep, "{status}");
+    }
+    // a refresh 2xx that drops Session-Expires ends timing: no refresher
+    assert_eq!(reply(tracked(), 200, &facts(&[("CSeq", "2 UPDATE")]), &CFG, false).refresher, RefresherUpdate::Clear);
+}
