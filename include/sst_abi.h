@@ -269,6 +269,7 @@ typedef int (*load_dlg_f)(struct dlg_binds *);
 #define DLGCB_RESPONSE_FWDED  (1<<8)
 #define DLGCB_RESPONSE_WITHIN (1<<9)
 #define DLGCB_MI_CONTEXT      (1<<10)
+#define DLG_VAL_TYPE_NONE 0
 #define DLG_VAL_TYPE_STR 1
 #define SST_DIALOG_FLAG  1
 
@@ -313,5 +314,6 @@ extern void (*gen_pkg_free)(void *blk, void *p, const char *file,
 
 mi_item_t *add_mi_object(mi_item_t *to, char *name, int name_len);
 int add_mi_number(mi_item_t *to, char *name, int name_len, double value);
+int add_mi_string(mi_item_t *to, char *name, int name_len, const char *value, int value_len);
 
 #endif /* SST_ABI_H */

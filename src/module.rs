@@ -11,7 +11,9 @@ use crate::host::stats::StatSlot;
 use crate::host::guard;
 use crate::rfc4028::grammar::{self, HeaderName};
 use crate::rfc4028::policy::{self, CheckMin, Config, Edit, Edits, FactsError, InitialDecision, MessageFacts};
-use crate::rfc4028::state::{SstState, STATE_LEN};
+use crate::rfc4028::policy::RefresherUpdate;
+use crate::rfc4028::state::{self, SstState, STATE_LEN};
+use crate::rfc4028::Refresher;
 use crate::sst_log;
 use crate::sys;
 use core::ffi::{c_char, c_int, c_void, CStr};
@@ -23,6 +25,9 @@ pub use exports::exports;
 
 /// Name of the dialog value holding the 16-byte record (as the C module).
 const STATE_VALUE: &str = "sst_info";
+/// Name of the dialog value holding who refreshes (`uac`/`uas`), kept
+/// beside the record so the record stays exactly the C module's.
+const REFRESHER_VALUE: &str = "sst_refresher";
 const REASON_422: &str = "Session Timer Too Small";
 
 /// Dialog events a tracked dialog listens to: one registration per dialog.
@@ -420,17 +425,46 @@ fn load_state(api: &DlgApi, dlg: &Dialog) -> Option<SstState> {
 /// fetch_dlg_value would lock it again and hang the MI process; the printer
 /// walks the value list itself under that lock, and so do we. 3.6 and 4.0
 /// release the values lock before the callback: fetch as everywhere else.
-fn state_for_mi(api: &DlgApi, dlg: &Dialog) -> Option<SstState> {
+fn state_for_mi(api: &DlgApi, dlg: &Dialog) -> Option<(SstState, Option<Refresher>)> {
     #[cfg(osips_abi = "304")]
     {
         let _ = api;
         // SAFETY: called only from DLGCB_MI_CONTEXT, under the printer's lock.
-        let v = unsafe { dlg.value_under_callers_lock(STATE_VALUE) }?;
-        (v.is_str && v.len == STATE_LEN).then(|| SstState::from_bytes(v.bytes()).ok()).flatten()
+        let (v, r) = unsafe { (dlg.value_under_callers_lock(STATE_VALUE)?, dlg.value_under_callers_lock(REFRESHER_VALUE)) };
+        let st = (v.is_str && v.len == STATE_LEN).then(|| SstState::from_bytes(v.bytes()).ok()).flatten()?;
+        Some((st, r.and_then(|r| state::refresher_from_bytes(r.bytes()))))
     }
     #[cfg(not(osips_abi = "304"))]
     {
-        load_state(api, dlg)
+        Some((load_state(api, dlg)?, load_refresher(api, dlg)))
+    }
+}
+
+/// Who refreshes, as the last settling 2xx said; None when unknown.
+fn load_refresher(api: &DlgApi, dlg: &Dialog) -> Option<Refresher> {
+    match api.fetch_value(dlg, REFRESHER_VALUE) {
+        Ok(Some(v)) if v.is_str => state::refresher_from_bytes(v.bytes()),
+        _ => None,
+    }
+}
+
+/// Records the refresher a reply settled, writing only on change (a write
+/// is also a replication message in a cluster).
+fn apply_refresher(api: &DlgApi, dlg: &Dialog, update: RefresherUpdate, what: What<'_>) {
+    let wanted = match update {
+        RefresherUpdate::Keep => return,
+        RefresherUpdate::Set(r) => Some(r),
+        RefresherUpdate::Clear => None,
+    };
+    if load_refresher(api, dlg) == wanted {
+        return;
+    }
+    let ok = match wanted {
+        Some(r) => api.store_value(dlg, REFRESHER_VALUE, state::refresher_to_bytes(r)),
+        None => api.delete_value(dlg, REFRESHER_VALUE),
+    };
+    if !ok {
+        sst_log!(ERR, "{}: cannot record the refresher", what);
     }
 }
 
@@ -442,13 +476,16 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             sst_log!(DBG, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
         }
         sys::DLGCB_MI_CONTEXT => {
-            let Some(state) = state_for_mi(api, dlg) else { return };
+            let Some((state, refresher)) = state_for_mi(api, dlg) else { return };
             // SAFETY: for MI_CONTEXT dlg_data is this dialog's "context" item.
             let Some(ctx) = (unsafe { MiObject::from_ptr(params.dlg_data as *mut sys::mi_item_t) }) else { return };
             if let Some(o) = ctx.add_object("sst") {
                 o.add_number("requester_flags", f64::from(state.requester));
                 o.add_number("supported_flags", f64::from(state.supported));
                 o.add_number("interval", f64::from(state.interval));
+                // "" while no session timer runs or nobody is known to refresh
+                let r = refresher.filter(|_| state.timer_active()).map_or("", |r| r.as_str());
+                o.add_string("refresher", r);
             }
         }
         sys::DLGCB_REQ_WITHIN => {
@@ -490,6 +527,7 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             if d.state != state && !api.store_value(dlg, STATE_VALUE, &d.state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot update sst_info", what);
             }
+            apply_refresher(api, dlg, d.refresher, what);
             if let Some(lifetime) = d.lifetime {
                 dlg.set_lifetime(lifetime);
                 sst_log!(DBG, "{}: dialog lifetime {} s", what, lifetime);

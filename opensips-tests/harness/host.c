@@ -589,7 +589,8 @@ static struct host_stat *stat_find(const char *name)
 	return NULL;
 }
 
-struct cJSON { char name[48]; int is_obj; double num; struct cJSON *child, *next; };
+struct cJSON { char name[48]; int is_obj; double num; char str[64]; int is_str;
+	struct cJSON *child, *next; };
 
 static struct cJSON *mi_new(struct cJSON *to, const char *name, int len, int obj)
 {
@@ -616,6 +617,19 @@ int add_mi_number(mi_item_t *to, char *name, int name_len, double value)
 		return -1;
 	}
 	mi_new(to, name, name_len, 0)->num = value;
+	return 0;
+}
+
+int add_mi_string(mi_item_t *to, char *name, int name_len, const char *value, int value_len)
+{
+	if (!to || !name || name_len <= 0 || value_len < 0 || (value_len && !value)) {
+		MISUSE("add_mi_string(%p, %p, %d, %p, %d)", (void *)to, (void *)name, name_len,
+			(const void *)value, value_len);
+		return -1;
+	}
+	struct cJSON *n = mi_new(to, name, name_len, 0);
+	snprintf(n->str, sizeof n->str, "%.*s", value_len, value ? value : "");
+	n->is_str = 1;
 	return 0;
 }
 
@@ -1902,6 +1916,48 @@ static void flow15_mi_context_three_numbers(const void *a)
 			r->num, s->num, n->num, INFO_ARGS(i));
 }
 
+static const char *mi_refresher(struct dlg_cell *d)
+{
+	struct cJSON *r = mi_child(mi_child(dlg_mi(d), "sst"), "refresher");
+	return r && r->is_str ? r->str : "(no refresher item)";
+}
+
+static void refresher_recorded_from_2xx_and_shown_in_mi(const void *a)
+{
+	BOOT(FLAG);
+	struct dlg_cell *d = established(1800);     /* 2xx: refresher=uac */
+	CHECK(!strcmp(mi_refresher(d), "uac"), "refresher %s, want uac", mi_refresher(d));
+	/* a refresh whose 2xx hands the refresh to the UAS (erratum 8926) */
+	dlg_req(d, req("UPDATE", 5, "Supported: timer\nSession-Expires: 1800;refresher=uac\n"));
+	dlg_reply_within(d, rpl(200, 5, "UPDATE", "Require: timer\nSession-Expires: 1800;refresher=uas\n"));
+	CHECK(!strcmp(mi_refresher(d), "uas"), "after refresh: refresher %s, want uas", mi_refresher(d));
+	/* a refresh answered without Session-Expires ends timing: no refresher */
+	dlg_req(d, req("UPDATE", 6, "Supported: timer\nSession-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(200, 6, "UPDATE", ""));
+	CHECK(!strcmp(mi_refresher(d), ""), "timing ended: refresher '%s', want ''", mi_refresher(d));
+}
+
+static void refresher_of_flow9_is_uac(const void *a)
+{
+	BOOT(FLAG);
+	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 1800\n", 1, NULL);
+	dlg_reply(d, rpl(200, 1, "INVITE", ""));
+	CHECK(!strcmp(mi_refresher(d), "uac"), "refresher %s, want uac", mi_refresher(d));
+}
+
+static void refresher_keeps_the_c_record_16_bytes(const void *a)
+{
+	struct info i;
+	BOOT(FLAG);
+	struct dlg_cell *d = established(1800);
+	struct dval *v = dval_find(dext_of(d), "sst_info", 8);
+	CHECK(v && v->len == 16 && info_of(d, &i) == 1 && !memcmp(v->buf + 12, "\0\0\0\0", 4),
+		"sst_info is not the C record with word 4 zero");
+	struct dval *r = dval_find(dext_of(d), "sst_refresher", 13);
+	CHECK(r && r->type == DLG_VAL_TYPE_STR && r->len == 3 && !memcmp(r->buf, "uac", 3),
+		"sst_refresher value missing or not 'uac'");
+}
+
 static void loaded_c_written_dialog_reattached(const void *a)
 {
 	struct dlg_cell *d = dlg_new();             /* restored from the database before start-up */
@@ -2106,6 +2162,9 @@ static void register_cases(void)
 	ADD(flow14_failed_call_no_leak);
 	ADD(flow14_terminated_call_no_leak);
 	ADD(flow15_mi_context_three_numbers);
+	ADD(refresher_recorded_from_2xx_and_shown_in_mi);
+	ADD(refresher_of_flow9_is_uac);
+	ADD(refresher_keeps_the_c_record_16_bytes);
 	ADD(loaded_c_written_dialog_reattached);
 	ADD(loaded_later_dialog_reattached);
 	ADD(loaded_unmarked_dialog_ignored);

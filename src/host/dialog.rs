@@ -79,6 +79,15 @@ impl DlgApi {
         unsafe { store(dlg.raw.as_ptr(), &mut n, &mut v, sys::DLG_VAL_TYPE_STR as c_int) == 0 }
     }
 
+    /// Removes a value (a NULL value is the dialog API's delete, in all three
+    /// versions); true also when there was none.
+    pub fn delete_value(&self, dlg: &Dialog, name: &str) -> bool {
+        let Some(store) = self.0.store_dlg_value else { return false };
+        let mut n = sys::str_ { s: name.as_ptr() as *mut _, len: name.len() as c_int };
+        // SAFETY: documented dialog API; the name only needs to live for the call.
+        unsafe { store(dlg.raw.as_ptr(), &mut n, core::ptr::null_mut(), sys::DLG_VAL_TYPE_NONE as c_int) == 0 }
+    }
+
     /// Ok(None) when the dialog has no such value; Err(()) on lookup failure.
     pub fn fetch_value(&self, dlg: &Dialog, name: &str) -> Result<Option<Fetched>, ()> {
         let Some(fetch) = self.0.fetch_dlg_value else { return Err(()) };

@@ -24,4 +24,11 @@ impl MiObject {
         // SAFETY: as add_object; the value is passed as the C double it is.
         unsafe { sys::add_mi_number(self.0.as_ptr(), name.as_ptr() as *mut _, name.len() as c_int, value) == 0 }
     }
+
+    pub fn add_string(&self, name: &str, value: &str) -> bool {
+        // SAFETY: as add_object; the MI core copies the value too.
+        unsafe {
+            sys::add_mi_string(self.0.as_ptr(), name.as_ptr() as *mut _, name.len() as c_int, value.as_ptr() as *const _, value.len() as c_int) == 0
+        }
+    }
 }

@@ -151,6 +151,7 @@ fn constants_match_measured_values() {
     assert_eq!(DLGCB_RESPONSE_FWDED, 256);
     assert_eq!(DLGCB_RESPONSE_WITHIN, 512);
     assert_eq!(DLGCB_MI_CONTEXT, 1024);
+    assert_eq!(DLG_VAL_TYPE_NONE, 0);
     assert_eq!(DLG_VAL_TYPE_STR, 1);
     assert_eq!(SST_DIALOG_FLAG, 1);
     assert_eq!(FLAG_TYPE_MSG, 0);
