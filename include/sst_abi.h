@@ -180,7 +180,7 @@ struct module_exports {
 	const param_export_t *params;
 	const stat_export_t *stats;
 	const void *mi_cmds;
-	const void *items;
+	const struct pv_export *items;
 	const void *trans;
 	const void *procs;
 	void *preinit_f;
@@ -201,6 +201,12 @@ struct dlg_val {
 	struct dlg_val *next;
 };
 
+/* A dialog's place on the dialog module's timer list. */
+struct dlg_tl {
+	struct dlg_tl *next, *prev;
+	volatile unsigned int timeout;          /* 16: absolute tick of expiry; 0 = not armed */
+};
+
 struct dlg_cell {
 	unsigned int ref;
 	char _pad_links[24 - 4];
@@ -215,7 +221,9 @@ struct dlg_cell {
 	unsigned int from_rr_nb;
 	unsigned int user_flags;                /* 56 */
 	unsigned int mod_flags;                 /* 60 */
-	char _pad_timers[160 - 64];
+	char _pad_lock[80 - 64];
+	struct dlg_tl tl;                       /* 80 */
+	char _pad_timers[160 - 104];
 	str callid;                             /* 160 */
 	char _pad_legs[248 - 176];
 	struct dlg_val *vals;                   /* 248 */
@@ -243,7 +251,9 @@ typedef int (*is_mod_flag_set_f)(struct dlg_cell *dlg, unsigned int flags);
 
 struct dlg_binds {
 	register_dlgcb_f register_dlgcb;        /* 0 */
-	void *create_dlg, *get_dlg, *add_profiles, *search_profile, *set_profile,
+	void *create_dlg;
+	struct dlg_cell *(*get_dlg)(void);      /* 16: the dialog of the message being routed */
+	void *add_profiles, *search_profile, *set_profile,
 		*unset_profile, *get_profile_size;
 	store_dlg_value_f store_dlg_value;      /* 64 */
 	fetch_dlg_value_f fetch_dlg_value;      /* 72 */
@@ -317,3 +327,65 @@ int add_mi_number(mi_item_t *to, char *name, int name_len, double value);
 int add_mi_string(mi_item_t *to, char *name, int name_len, const char *value, int value_len);
 
 #endif /* SST_ABI_H */
+
+/* ---- pseudo-variables (pvar.h); same layout in 3.4, 3.6 and 4.0 for what
+ * is declared here. pv_param_t and pv_spec_t grow after these members in
+ * 3.6/4.0 (64 -> 72 and 104 -> 112 bytes): only their heads are declared,
+ * and sst never allocates or copies one, it only reads through pointers. */
+typedef struct pv_name {
+	int type;                               /* PV_NAME_INTSTR */
+	union {
+		struct { int type; int_str name; } isname;   /* 8, 16 */
+		void *dname;
+	} u;
+} pv_name_t;                                /* 32 */
+typedef struct pv_index { int type; union { int ival; void *dval; } u; } pv_index_t;   /* 16 */
+typedef struct pv_param { pv_name_t pvn; pv_index_t pvi; } pv_param_t;   /* head: real one is longer */
+typedef struct pv_value { str rs; int ri; int flags; } pv_value_t;        /* 24 */
+typedef struct pv_spec { int type; void *getf; void *setf; pv_param_t pvp; } pv_spec_t;   /* head */
+typedef int (*pv_getf_t)(struct sip_msg *, pv_param_t *, pv_value_t *);
+typedef int (*pv_setf_t)(struct sip_msg *, pv_param_t *, int op, pv_value_t *);
+typedef int (*pv_parse_name_f)(pv_spec_t *sp, const str *in);
+typedef struct pv_export {
+	str name;                               /* 0 (str_const in 3.6/4.0: same layout) */
+	int type;                               /* 16: any non-zero; dialog uses 1000 */
+	pv_getf_t getf;                         /* 24 */
+	pv_setf_t setf;                         /* 32 */
+	pv_parse_name_f parse_name;             /* 40 */
+	void *parse_index;                      /* 48 */
+	void *init_param;                       /* 56 */
+	int iparam;                             /* 64 */
+} pv_export_t;                              /* 72; the table ends at name.s == NULL */
+#define PV_VAL_NULL 1
+#define PV_VAL_STR  4
+#define PV_VAL_INT  8
+#define PV_TYPE_INT 16
+#define PV_NAME_INTSTR 0
+#define PV_MODULE_TYPE 1000
+int pv_get_null(struct sip_msg *msg, pv_param_t *param, pv_value_t *res);
+int pv_get_uintval(struct sip_msg *msg, pv_param_t *param, pv_value_t *res, unsigned int uival);
+int pv_get_strval(struct sip_msg *msg, pv_param_t *param, pv_value_t *res, str *sval);
+
+/* ---- event interface (evi/evi_modules.h, evi_params.h) ---- */
+typedef int event_id_t;
+#define EVI_ERROR   (-1)
+#define EVI_INT_VAL 1
+#define EVI_STR_VAL 2
+typedef struct evi_params evi_params_t;     /* opaque: built and freed by the core */
+event_id_t evi_publish_event(str event_name);   /* by value; keeps the pointer */
+int evi_probe_event(event_id_t id);         /* > 0: somebody subscribed */
+evi_params_t *evi_get_params(void);         /* freed by evi_raise_event */
+int evi_param_add(evi_params_t *list, const str *name, const void *param, int flags);
+void evi_free_params(evi_params_t *list);
+int evi_raise_event(event_id_t id, evi_params_t *params);
+
+/* ---- processing context (context.h): per-message int slots, zeroed for
+ * every message; get/put are static inline in C: int slot k is ((int*)ctx)[k] */
+enum osips_context { CONTEXT_GLOBAL = 0 };
+typedef void (*context_destroy_f)(void *);
+extern void *current_processing_ctx;
+int context_register_int(enum osips_context type, context_destroy_f f);
+
+/* ---- time (timer.h): the tick counter the dialog timer runs on, 1 per second */
+unsigned int get_ticks(void);
+

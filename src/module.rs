@@ -21,7 +21,10 @@ use core::ptr::{null, null_mut};
 use std::sync::OnceLock;
 
 mod exports;
+mod script_pv;
 pub use exports::exports;
+use script_pv::CallSlots;
+use crate::host::event::{Event, Param};
 
 /// Name of the dialog value holding the 16-byte record (as the C module).
 const STATE_VALUE: &str = "sst_info";
@@ -42,7 +45,15 @@ struct Settings {
     policy: Config,
     /// The sst_flag bit in msg->flags.
     flag_mask: u32,
+    /// Where `$sst(interval)` / `$sst(insert)` written before create_dialog()
+    /// wait for the dialog-created callback.
+    call_slots: CallSlots,
+    /// E_SST_EXPIRED; None if the core would not publish it (logged).
+    expired_event: Option<Event>,
 }
+
+/// Raised when a dialog ends because its session timer ran out.
+const EXPIRED_EVENT: &str = "E_SST_EXPIRED";
 
 static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
@@ -127,6 +138,15 @@ fn mod_init() -> Result<(), String> {
         p.as_ref().map_or(FALLBACK_DEFAULT_TIMEOUT, |v| (*v).max(0) as u32)
     };
 
+    // Both before the fork, as the core requires: context slots are sized
+    // for every message from then on, and events are a table each process
+    // inherits.
+    let call_slots = CallSlots::register().ok_or("cannot register per-message context slots for $sst()")?;
+    let expired_event = Event::publish(EXPIRED_EVENT);
+    if expired_event.is_none() {
+        sst_log!(ERR, "cannot publish the {} event; session-timer expiries will not be raised as events", EXPIRED_EVENT);
+    }
+
     let settings = Settings {
         policy: Config {
             min_se: min_se as u32,
@@ -135,6 +155,8 @@ fn mod_init() -> Result<(), String> {
             default_timeout,
         },
         flag_mask: 1u32 << bit,
+        call_slots,
+        expired_event,
     };
     sst_log!(
         DBG,
@@ -292,7 +314,9 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
     // replying is what crashes the C module, and once the transaction is
     // built tm forwards with no hook to stop it. The 422 belongs in the
     // script: sstCheckMin(1) before create_dialog().
-    match policy::initial_invite(&facts, &s.policy, false) {
+    // What the script asked for this call ($sst(interval), $sst(insert)).
+    let call = s.call_slots.requested().unwrap_or_default();
+    match policy::initial_invite_for_call(&facts, &s.policy, &call, false) {
         InitialDecision::Reject { .. } => {
             sst_log!(ERR, "{}: unexpected reject decision; dialog not tracked", what);
         }
@@ -420,6 +444,27 @@ fn load_state(api: &DlgApi, dlg: &Dialog) -> Option<SstState> {
     }
 }
 
+/// E_SST_EXPIRED for a dialog whose session timer ran out: which call, the
+/// interval, and who should have refreshed it (so the dead end is known).
+/// Not raised for a tracked call without a running session timer, whose
+/// expiry is the dialog module's own timeout.
+fn raise_expired(ev: Event, api: &DlgApi, dlg: &Dialog) {
+    let Some(state) = load_state(api, dlg).filter(SstState::timer_active) else { return };
+    let refresher = load_refresher(api, dlg).map_or("", |r| r.as_str());
+    let (h_entry, h_id) = dlg.hash_ids();
+    let params = [
+        Param::Str("callid", dlg.callid()),
+        Param::Int("interval", i32::try_from(state.interval).unwrap_or(i32::MAX)),
+        Param::Str("refresher", refresher.as_bytes()),
+        Param::Str("requester", crate::rfc4028::script::requester_word(state.requester).as_bytes()),
+        Param::Int("hash_entry", h_entry as i32),
+        Param::Int("hash_id", h_id as i32),
+    ];
+    if !ev.raise(&params) {
+        sst_log!(ERR, "dialog {}: cannot raise {}", String::from_utf8_lossy(dlg.callid()), EXPIRED_EVENT);
+    }
+}
+
 /// The record, read for `dlg_list_ctx`. OpenSIPS 3.4 prints dialogs holding
 /// the hash bucket lock and runs this callback without marking it held, so
 /// fetch_dlg_value would lock it again and hang the MI process; the printer
@@ -474,6 +519,9 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
         sys::DLGCB_EXPIRED => {
             EXPIRED_SST.increment();
             sst_log!(DBG, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
+            if let Some(ev) = s.expired_event.filter(|e| e.has_subscribers()) {
+                raise_expired(ev, api, dlg);
+            }
         }
         sys::DLGCB_MI_CONTEXT => {
             let Some((state, refresher)) = state_for_mi(api, dlg) else { return };

@@ -76,11 +76,12 @@ class Script(str):
     more of the config: `within` goes into the in-dialog branch before loose_route(),
     `socket_params` after the SIP socket (e.g. a tag), `globals(server)` returns text
     for the global section (sockets, loadmodule and modparam lines), rendered per
-    server so two nodes can differ (see Server.peer)."""
+    server so two nodes can differ (see Server.peer), `routes` are more route blocks
+    (onreply_route, failure_route) at the end of the config."""
 
-    def __new__(cls, initial, within="", globals=None, socket_params=""):
+    def __new__(cls, initial, within="", globals=None, socket_params="", routes=""):
         s = str.__new__(cls, initial)
-        s.within, s.globals, s.socket_params = within, globals, socket_params
+        s.within, s.globals, s.socket_params, s.routes = within, globals, socket_params, routes
         return s
 
 
@@ -168,6 +169,7 @@ class Server:
                 "SST_PARAMS": sst_params, "DIALOG_PARAMS": dialog_params,
                 "INITIAL": initial, "PRE_DIALOG": pre_dialog,
                 "WITHIN": getattr(initial, "within", ""),
+                "ROUTES": getattr(initial, "routes", ""),
                 "SOCKET_PARAMS": getattr(initial, "socket_params", ""),
                 "GLOBALS": initial.globals(self) if getattr(initial, "globals", None) else ""}
         with open(CFG_TEMPLATE) as f:
@@ -304,6 +306,10 @@ class Server:
             if k.split(":")[-1] == name:
                 return v
         return None
+
+    def tagged(self, tag):
+        """Lines the test script logged as `<tag>: ...`, the text after the tag."""
+        return re.findall(r"%s: (.*)" % re.escape(tag), self.log_text())
 
     def script_rc(self):
         """Return codes the test script logged after calling sstCheckMin."""

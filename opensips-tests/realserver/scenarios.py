@@ -3,6 +3,8 @@
 Expectations are sst-rs's (issue 2 and 3 of the project); with --c-module the same
 checks show where the C module differs."""
 import json
+import os
+import re
 import time
 
 from .infra import (Fail, Script, expect, describe, expect_completed, expect_rejected,
@@ -816,6 +818,215 @@ def malformed_barrage(t, spec_codes):
     expect(not problems, "; ".join(problems))
 
 
+
+# ---------------------------------------------------------------- scenarios (issue 6)
+
+PV_ITEMS = ("interval", "refresher", "requester", "requester_flags", "supported",
+            "supported_flags", "expires")
+
+
+def pv_xlog(where, items=PV_ITEMS):
+    """An xlog line `sst-pv: <where> name=[$sst(name)] ... now=[$Ts]` for pv_lines()."""
+    fields = " ".join("%s=[$sst(%s)]" % (n, n) for n in items)
+    return 'xlog("L_NOTICE", "sst-pv: %s %s now=[$Ts]\\n");' % (where, fields)
+
+
+def pv_lines(server):
+    """{where: {name: value}} from the sst-pv lines, the last line per place."""
+    out = {}
+    for line in server.tagged("sst-pv"):
+        where, _, rest = line.partition(" ")
+        out[where] = dict(re.findall(r"(\w+)=\[([^\]]*)\]", rest))
+    return out
+
+
+def check_pv(seen, where, problems, **want):
+    got = seen.get(where)
+    if got is None:
+        problems.append("no sst-pv line at %s" % where)
+        return
+    for k, w in want.items():
+        v = got.get(k)
+        if not (w(v) if callable(w) else v == w):
+            problems.append("%s: $sst(%s) = %s" % (where, k, v))
+
+
+NULL = "<null>"
+
+
+def near(target, slack=2):
+    return lambda v: v is not None and v.isdigit() and abs(int(v) - target) <= slack
+
+
+# Reads $sst() everywhere a script can: before the dialog, after create_dialog() and
+# after the relay, in the reply and failure routes, and on the ACK.
+PV_READ_ROUTE = Script("""\
+	if (is_method("INVITE")) {
+		%s
+		setflag("SST_FLAG");
+		create_dialog();
+		%s
+		t_on_reply("sst_pv_reply");
+		t_on_failure("sst_pv_failure");
+		record_route();
+		t_relay();
+		%s
+		exit;
+	}""" % (pv_xlog("before-dialog"), pv_xlog("after-create"), pv_xlog("after-relay")),
+    within='\t\tif (is_method("ACK") && loose_route()) {\n\t\t\t%s\n\t\t\tt_relay();\n'
+           '\t\t\texit;\n\t\t}' % pv_xlog("ack"),
+    routes='onreply_route[sst_pv_reply] {\n\t%s\n}\n\nfailure_route[sst_pv_failure] {\n\t%s\n'
+           '\tt_reply(499, "Failure Route Seen");\n}\n'
+           % (pv_xlog("reply-$rs"), pv_xlog("failure")))
+
+
+def s_script_pv_read(t):
+    # min_se 90, sst_interval 1200; the UAC supports timers but asks for none, so the
+    # proxy requests 1200 (requester proxy) and the UAS keeps the refresh (uas)
+    c, life, sst = held_call(t, ["Supported: timer"], "Session-Expires: 1200;refresher=uas")
+    seen, problems = pv_lines(t.server), []
+    check_pv(seen, "before-dialog", problems, **{n: NULL for n in PV_ITEMS})
+    check_pv(seen, "after-relay", problems, interval="1200", requester="proxy",
+             requester_flags="4", supported="uac", supported_flags="1", refresher=NULL,
+             expires=NULL)
+    # the script's reply route runs before the module sees the reply: still the offer
+    check_pv(seen, "reply-200", problems, interval="1200", refresher=NULL)
+    ack = seen.get("ack", {})
+    now = int(ack["now"]) if ack.get("now", "").isdigit() else 0
+    check_pv(seen, "ack", problems, interval="1200", refresher="uas", requester="proxy",
+             requester_flags="4", supported="uac", supported_flags="1",
+             expires=near(now + 1200))
+    check_sst(sst, problems, refresher="uas", interval=1200)
+    # failure route: the dialog exists (tracked, the proxy's offer) until it fails
+    c2 = t.call("uac_rejected.xml", ["Supported: timer"], uas_xml="uas_busy.xml")
+    expect_rejected(t, c2, 499)
+    check_pv(pv_lines(t.server), "failure", problems, interval="1200", requester="proxy",
+             refresher=NULL, expires=NULL)
+    expect(not problems, "; ".join(problems))
+    t.note = "after create_dialog() (before the relay): %s" % json.dumps(seen.get("after-create"))
+
+
+LATE_WRITE = ('\t\tif (is_method("ACK") && loose_route()) {\n'
+              '\t\t\t$sst(interval) = 100;\n'
+              '\t\t\txlog("L_NOTICE", "sst-pv: late-write rc=[$rc]\\n");\n'
+              '\t\t\tt_relay();\n\t\t\texit;\n\t\t}')
+
+PER_CALL_INTERVAL_ROUTE = Script("""\
+	if (is_method("INVITE")) {
+		$sst(interval) = 2400;
+		%s
+		setflag("SST_FLAG");
+		create_dialog();
+	}""" % pv_xlog("written", ("interval", "insert")), within=LATE_WRITE)
+
+
+def s_script_per_call_interval(t):
+    # sst_interval 1200, but this call asks for 2400; a write after the dialog is
+    # tracked is refused with an error and changes nothing
+    c, life, sst = held_call(t, ["Supported: timer"], "Session-Expires: 2400;refresher=uac")
+    inv = c.uas_invite()
+    problems = []
+    ses = inv.all("session-expires")
+    if len(ses) != 1 or se_value(ses[0]) != (2400, ""):
+        problems.append("UAS got Session-Expires %s, want ['2400']" % ses)
+    check_pv(pv_lines(t.server), "written", problems, interval="2400", insert="1")
+    if not 2390 <= life <= 2400:
+        problems.append("dialog lifetime %d s, want ~2400" % life)
+    check_sst(sst, problems, interval=2400, requester_flags=4)
+    if not any("can only be set before" in ln for ln in t.server.log_text().splitlines()):
+        problems.append("no error line for $sst(interval) written on the ACK")
+    expect(not problems, "; ".join(problems))
+    t.note = "lifetime %d s" % life
+
+
+OPT_OUT_ROUTE = """\
+	if (is_method("INVITE")) {
+		$sst(insert) = "no";
+		setflag("SST_FLAG");
+		create_dialog();
+	}"""
+
+
+def s_script_opt_out(t):
+    # OpenSIPS #991: the UAC supports timers but did not ask, the UAS cannot take
+    # refreshes. Opted out, the proxy inserts nothing, in the INVITE or in the 2xx,
+    # and the dialog keeps its own timeout (default_timeout 600)
+    c, life, sst = held_call(t, ["Supported: timer"])
+    problems = []
+    if c.uas_invite().all("session-expires"):
+        problems.append("UAS got Session-Expires %s" % c.uas_invite().all("session-expires"))
+    ok = [m for m in c.uac.received() if m.code == 200 and "INVITE" in (m.get("cseq") or "")]
+    if ok and ok[0].all("session-expires"):
+        problems.append("UAC's 200 got Session-Expires %s" % ok[0].all("session-expires"))
+    if not 590 <= life <= 600:
+        problems.append("dialog lifetime %d s, want default_timeout 600" % life)
+    check_sst(sst, problems, requester_flags=0, refresher="")
+    # a UAS that starts session timers itself is still followed
+    c, life2, sst = held_call(t, ["Supported: timer"], "Session-Expires: 900;refresher=uac")
+    if not 890 <= life2 <= 900:
+        problems.append("UAS-started timer: lifetime %d s, want ~900" % life2)
+    check_sst(sst, problems, interval=900, refresher="uac")
+    expect(not problems, "; ".join(problems))
+    t.note = "lifetime %d s opted out, %d s when the UAS asks" % (life, life2)
+
+
+DLG_TIMEOUT_ROUTE = """\
+	if (is_method("INVITE")) {
+		$DLG_timeout = 777;
+		setflag("SST_FLAG");
+		create_dialog();
+	}"""
+
+
+def s_script_dlg_timeout_kept(t):
+    # OpenSIPS #2829: without a session timer the script's $DLG_timeout (777) stays;
+    # with one negotiated, the session expiry wins
+    c, life, sst = held_call(t, [])
+    problems = [] if 767 <= life <= 777 else ["no timer: lifetime %d s, want $DLG_timeout 777" % life]
+    c, life2, sst = held_call(t, ["Session-Expires: 1800", "Supported: timer"],
+                              "Session-Expires: 1800;refresher=uac")
+    if not 1790 <= life2 <= 1800:
+        problems.append("negotiated: lifetime %d s, want 1800" % life2)
+    expect(not problems, "; ".join(problems))
+    t.note = "lifetime %d s without a timer, %d s with one" % (life, life2)
+
+
+def flatstore_globals(server):
+    return 'loadmodule "event_flatstore.so"'
+
+
+EVENT_ROUTE = Script(DIALOG_ROUTE, globals=flatstore_globals)
+
+
+def s_event_expired(t):
+    # E_SST_EXPIRED reaches a subscriber (the flatstore backend writes one line per
+    # event): Call-ID, interval, refresher, requester and the dialog's hash ids
+    path = os.path.join(t.work, "events.log")
+    t.server.mi("event_subscribe", {"event": "E_SST_EXPIRED", "socket": "flatstore:" + path})
+    se, seen = 6, {}
+
+    def during(t):
+        d = wait_dialog(t)
+        seen["ids"] = (d.get("h_entry"), d.get("h_id"), d.get("callid"))
+        deadline = time.time() + se + 6
+        while time.time() < deadline and not (os.path.exists(path) and os.path.getsize(path)):
+            time.sleep(0.25)
+
+    c = t.call("uac_call.xml", ["Session-Expires: %d" % se, "Supported: timer"],
+               answer_hdr="Session-Expires: %d;refresher=uac" % se,
+               hold_ms=(se + 6) * 1000, during=during)
+    text = open(path).read() if os.path.exists(path) else ""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    expect(len(lines) == 1, "want one E_SST_EXPIRED line, got %r" % lines)
+    callid = seen.get("ids", (None, None, None))[2]
+    fields = lines[0].split(",")
+    problems = []
+    for want in (callid, str(se), "uac"):
+        if want not in fields:
+            problems.append("event line %r lacks %r" % (lines[0], want))
+    expect(not problems, "; ".join(problems))
+    t.note = "event: %s" % lines[0]
+
 SCENARIOS = [
     # name, sst modparams, dialog modparams, initial-INVITE script, test
     ("checkmin-too-small-reply", {"min_se": 1800}, {},
@@ -869,4 +1080,14 @@ SCENARIOS = [
     # two nodes, dialog replication over clusterer (BIN)
     ("dialog-replication-cluster", {"min_se": 90}, {"dialog_replication_cluster": 1},
      CLUSTER_ROUTE, s_dialog_replication),
+    # issue 6: the script sees and steers session timers
+    ("script-pv-read", {"min_se": 90, "sst_interval": 1200}, {}, PV_READ_ROUTE,
+     s_script_pv_read),
+    ("script-per-call-interval", {"min_se": 90, "sst_interval": 1200}, {},
+     PER_CALL_INTERVAL_ROUTE, s_script_per_call_interval),
+    ("script-opt-out-991", {"min_se": 90}, {"default_timeout": 600}, OPT_OUT_ROUTE,
+     s_script_opt_out),
+    ("script-dlg-timeout-kept-2829", {"min_se": 90}, {"default_timeout": 600},
+     DLG_TIMEOUT_ROUTE, s_script_dlg_timeout_kept),
+    ("event-expired-flatstore", {"min_se": 5}, {}, EVENT_ROUTE, s_event_expired),
 ]

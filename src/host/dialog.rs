@@ -61,6 +61,14 @@ impl DlgApi {
         DLG_API.get()
     }
 
+    /// The dialog of the message being routed (request, reply or failure
+    /// route), if it has one; not referenced, valid while that message is.
+    pub fn current(&self) -> Option<Dialog> {
+        // SAFETY: documented dialog API; NULL when there is no dialog.
+        let p = self.0.get_dlg.map_or(core::ptr::null_mut(), |f| unsafe { f() });
+        NonNull::new(p).map(|raw| Dialog { raw })
+    }
+
     /// Registers a callback for `dlg` (NULL = global: CREATED or LOADED).
     pub fn register(&self, dlg: Option<&Dialog>, types: u32, cb: Callback) -> bool {
         let Some(reg) = self.0.register_dlgcb else { return false };
@@ -148,6 +156,25 @@ impl Dialog {
             (*d).lifetime = seconds;
             (*d).lifetime_dirty = 1;
         }
+    }
+
+    /// Unix time at which the dialog module's timer will end the call, as the
+    /// dialog module itself reports it (dlg_list): None while not armed.
+    pub fn expires_at(&self, now_unix: u64) -> Option<u64> {
+        // SAFETY: plain field of a live dialog; the timer process may update
+        // it concurrently, hence the volatile read of one aligned u32.
+        let timeout = unsafe { core::ptr::read_volatile(&(*self.raw.as_ptr()).tl.timeout) };
+        if timeout == 0 {
+            return None;
+        }
+        // SAFETY: core function reading the shared tick counter.
+        let ticks = unsafe { sys::get_ticks() };
+        Some(now_unix + u64::from(timeout.saturating_sub(ticks)))
+    }
+
+    pub fn hash_ids(&self) -> (u32, u32) {
+        // SAFETY: plain fields of a live dialog, fixed at creation.
+        unsafe { ((*self.raw.as_ptr()).h_entry, (*self.raw.as_ptr()).h_id) }
     }
 
     pub fn lifetime(&self) -> u32 {

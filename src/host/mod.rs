@@ -1,11 +1,14 @@
 //! Thin safe wrappers over the OpenSIPS ABI. Nothing here decides anything:
 //! these types read facts out of OpenSIPS structures and carry out edits.
 
+pub mod context;
 pub mod dialog;
+pub mod event;
 pub mod log;
 pub mod mem;
 pub mod mi;
 pub mod msg;
+pub mod pv;
 pub mod sig;
 pub mod stats;
 

@@ -50,6 +50,23 @@ static STATS: Table<[sys::stat_export_t; 2]> = Table([
     unsafe { zeroed() },
 ]);
 
+/// `$sst(name)`; the dialog module's own entries use type 1000 too (any
+/// non-zero type is accepted; the core offsets it past its own).
+static ITEMS: Table<[sys::pv_export_t; 2]> = Table([
+    sys::pv_export_t {
+        name: sys::str_ { s: c"sst".as_ptr() as *mut c_char, len: 3 },
+        type_: sys::PV_MODULE_TYPE as c_int,
+        getf: Some(script_pv::pv_get),
+        setf: Some(script_pv::pv_set),
+        parse_name: Some(script_pv::pv_parse_name),
+        parse_index: null_mut(),
+        init_param: null_mut(),
+        iparam: 0,
+    },
+    // SAFETY: all-zero (name.s NULL) ends the table.
+    unsafe { zeroed() },
+]);
+
 /// Dependencies: the loader initialises signaling and dialog first (and
 /// refuses to start without them); pua_dialoginfo only orders the load.
 #[repr(C)]
@@ -100,7 +117,7 @@ pub static mut exports: sys::module_exports = sys::module_exports {
     params: &raw const PARAMS.0 as *const sys::param_export_t,
     stats: &raw const STATS.0 as *const sys::stat_export_t,
     mi_cmds: null(),
-    items: null(),
+    items: &raw const ITEMS.0 as *const sys::pv_export_t,
     trans: null(),
     procs: null(),
     preinit_f: null_mut(),

@@ -47,6 +47,15 @@ impl Field {
         NAMES.iter().find(|(_, f)| *f == self).map_or("?", |(n, _)| n)
     }
 
+    /// A small stable number for the field (what parse_name stores).
+    pub fn index(self) -> i32 {
+        NAMES.iter().position(|(_, f)| *f == self).map_or(-1, |i| i as i32)
+    }
+
+    pub fn from_index(i: i32) -> Option<Field> {
+        usize::try_from(i).ok().and_then(|i| NAMES.get(i)).map(|(_, f)| *f)
+    }
+
     /// The list for error messages.
     pub fn all_names() -> impl Iterator<Item = &'static str> {
         NAMES.iter().map(|(n, _)| *n)

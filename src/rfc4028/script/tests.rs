@@ -10,7 +10,10 @@ fn every_documented_name_parses_and_nothing_else() {
     for n in Field::all_names() {
         let f = Field::from_name(n.as_bytes()).expect(n);
         assert_eq!(f.name(), n);
+        assert_eq!(Field::from_index(f.index()), Some(f));
     }
+    assert_eq!(Field::from_index(-1), None);
+    assert_eq!(Field::from_index(8), None);
     for bad in [&b""[..], b"Interval", b"intervals", b"timeout", b"interval ", b"flags"] {
         assert_eq!(Field::from_name(bad), None, "{bad:?}");
     }
