@@ -34,6 +34,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "sst_abi.h"
 
@@ -642,6 +643,177 @@ static struct cJSON *mi_child(struct cJSON *o, const char *name)
 }
 
 /* ======================================================================= */
+/* Core: pseudo-variable helpers, event interface, context, ticks          */
+/* ======================================================================= */
+static int g_in_init;                      /* inside mod_init (what must happen before fork) */
+
+/* pvar.c: the value helpers a getter ends with */
+int pv_get_null(struct sip_msg *msg, pv_param_t *param, pv_value_t *res)
+{
+	(void)msg; (void)param;
+	if (!res) {
+		MISUSE("pv_get_null with a NULL result");
+		return -1;
+	}
+	res->rs.s = ""; res->rs.len = 0; res->ri = 0; res->flags = PV_VAL_NULL;
+	return 0;
+}
+
+int pv_get_uintval(struct sip_msg *msg, pv_param_t *param, pv_value_t *res, unsigned int v)
+{
+	static char ring[4][16];                 /* int2str's rotating buffers */
+	static int k;
+	(void)msg; (void)param;
+	if (!res) {
+		MISUSE("pv_get_uintval with a NULL result");
+		return -1;
+	}
+	char *b = ring[k++ & 3];
+	res->rs.len = snprintf(b, 16, "%u", v); res->rs.s = b;
+	res->ri = (int)v; res->flags = PV_VAL_STR | PV_VAL_INT | PV_TYPE_INT;
+	return 0;
+}
+
+int pv_get_strval(struct sip_msg *msg, pv_param_t *param, pv_value_t *res, str *sval)
+{
+	(void)msg; (void)param;
+	if (!res || !sval || sval->len < 0 || (sval->len && !sval->s)) {
+		MISUSE("pv_get_strval with a NULL result or a bad str");
+		return -1;
+	}
+	res->rs = *sval; res->ri = 0; res->flags = PV_VAL_STR;
+	return 0;
+}
+
+/* evi: publish in mod_init, params list in pkg freed by the raise */
+#define EVI_FREE_LIST (1u << 31)
+struct evi_params { unsigned int flags; int n; struct { const str *name; const void *val; int flags; } p[16]; };
+static struct { const char *name_ptr; char name[64]; } g_evi[4];
+static int g_nevi, g_evi_subscribers = 1, g_evi_publish_fail, g_evi_add_fail;
+static struct { int raised; event_id_t id; int n; char name[16][32]; int is_int[16]; int ival[16];
+	char sval[16][128]; } g_event;
+
+event_id_t evi_publish_event(str name)
+{
+	if (!g_in_init)
+		MISUSE("evi_publish_event outside mod_init (the event table is per process after fork)");
+	if (!name.s || name.len <= 0 || name.len >= 64 || g_nevi == 4) {
+		MISUSE("evi_publish_event with a bad name");
+		return EVI_ERROR;
+	}
+	if (g_evi_publish_fail)
+		return EVI_ERROR;
+	g_evi[g_nevi].name_ptr = name.s;         /* the core keeps the pointer: must be static */
+	snprintf(g_evi[g_nevi].name, 64, "%.*s", name.len, name.s);
+	return g_nevi++;
+}
+
+static int evi_id_ok(event_id_t id)
+{
+	if (id < 0 || id >= g_nevi) {
+		MISUSE("event id %d was never published", id);
+		return 0;
+	}
+	if (strncmp(g_evi[id].name_ptr, g_evi[id].name, strlen(g_evi[id].name)))
+		MISUSE("the published event name %s was not kept alive", g_evi[id].name);
+	return 1;
+}
+
+int evi_probe_event(event_id_t id)
+{
+	return evi_id_ok(id) ? g_evi_subscribers : -1;
+}
+
+evi_params_t *evi_get_params(void)
+{
+	evi_params_t *l = host_pkg_malloc(mem_block, sizeof *l, "core", "evi_get_params", 0);
+	if (l) {
+		memset(l, 0, sizeof *l);
+		l->flags = EVI_FREE_LIST;
+	}
+	return l;
+}
+
+int evi_param_add(evi_params_t *list, const str *name, const void *param, int flags)
+{
+	if (!list || !pkg_find(list) || !name || !name->s || name->len <= 0 || !param
+			|| (flags != EVI_INT_VAL && flags != EVI_STR_VAL) || list->n == 16) {
+		MISUSE("evi_param_add(%p, %p, %p, %d)", (void *)list, (const void *)name, param, flags);
+		return -1;
+	}
+	if (g_evi_add_fail)
+		return -1;
+	list->p[list->n].name = name;            /* kept by pointer, read at the raise */
+	list->p[list->n].val = param;
+	list->p[list->n++].flags = flags;
+	return 0;
+}
+
+void evi_free_params(evi_params_t *list)
+{
+	if (list && !pkg_find(list))
+		MISUSE("evi_free_params of a list that is not live (freed twice?)");
+	host_pkg_free(mem_block, list, "core", "evi_free_params", 0);
+}
+
+int evi_raise_event(event_id_t id, evi_params_t *list)
+{
+	if (!evi_id_ok(id) || !list || !pkg_find(list)) {
+		MISUSE("evi_raise_event with a bad id or list");
+		return -1;
+	}
+	g_event.raised++; g_event.id = id; g_event.n = list->n;
+	for (int i = 0; i < list->n; i++) {
+		const str *n = list->p[i].name;
+		snprintf(g_event.name[i], 32, "%.*s", n->len, n->s);
+		g_event.is_int[i] = list->p[i].flags == EVI_INT_VAL;
+		if (g_event.is_int[i])
+			g_event.ival[i] = *(const int *)list->p[i].val;
+		else {
+			const str *v = list->p[i].val;
+			if (v->len < 0 || (v->len && !v->s))
+				MISUSE("event parameter %s with a bad str", g_event.name[i]);
+			else
+				snprintf(g_event.sval[i], 128, "%.*s", v->len, v->s ? v->s : "");
+		}
+	}
+	if (list->flags & EVI_FREE_LIST)
+		evi_free_params(list);
+	return 0;
+}
+
+static int event_param(const char *name)
+{
+	for (int i = 0; i < g_event.n; i++)
+		if (!strcmp(g_event.name[i], name))
+			return i;
+	return -1;
+}
+
+/* context.c: int slots registered in mod_init, a zeroed block per message */
+void *current_processing_ctx;
+static int g_ctx_ints;
+
+int context_register_int(enum osips_context type, context_destroy_f f)
+{
+	(void)f;
+	if (!g_in_init || type != CONTEXT_GLOBAL)
+		MISUSE("context_register_int(%d) outside mod_init or not CONTEXT_GLOBAL", type);
+	return g_ctx_ints++;
+}
+
+/* a new message: its own zeroed context, exactly as large as registered */
+static void new_context(void)
+{
+	free(current_processing_ctx);
+	current_processing_ctx = calloc(g_ctx_ints ? g_ctx_ints : 1, sizeof(int));
+}
+
+/* timer.c: one tick per second */
+static unsigned int g_ticks = 5000;
+unsigned int get_ticks(void) { return g_ticks; }
+
+/* ======================================================================= */
 /* Fake dialog module                                                      */
 /* ======================================================================= */
 struct dcb { int types; dialog_cb *f; void *param; param_free_cb *ff; struct dcb *next; };
@@ -831,6 +1003,9 @@ static long api_trap(void)
 	return -1;
 }
 
+static struct dlg_cell *g_current_dlg;     /* the dialog of the message being routed */
+static struct dlg_cell *fake_get_dlg(void) { return g_current_dlg; }
+
 static int fake_load_dlg(struct dlg_binds *b)
 {
 	void **slot = (void **)b;
@@ -841,6 +1016,7 @@ static int fake_load_dlg(struct dlg_binds *b)
 	b->fetch_dlg_value = fake_fetch_dlg_value;
 	b->set_mod_flag = fake_set_mod_flag;
 	b->is_mod_flag_set = fake_is_mod_flag_set;
+	b->get_dlg = fake_get_dlg;
 	return 1;
 }
 
@@ -1078,7 +1254,14 @@ static int load_module(const char *path, const struct mp *mps, int nmp, char *er
 	if ((M.exp->load_f && ((int (*)(void))M.exp->load_f)() < 0) ||
 			(M.exp->preinit_f && ((int (*)(void))M.exp->preinit_f)() < 0))
 		return snprintf(err, n, "load_f/preinit_f failed"), -1;
-	if ((M.init_rc = M.exp->init_f()) < 0)
+	for (const pv_export_t *it = M.exp->items; it && it->name.s; it++)   /* register_pvars_mod */
+		if (it->type == 0 || !it->getf || it->name.len <= 0)
+			return snprintf(err, n, "pv %.*s: type 0 or no getf (pv_add_extra refuses it)",
+				it->name.len > 0 ? it->name.len : 0, it->name.s), -1;
+	g_in_init = 1;
+	M.init_rc = M.exp->init_f();
+	g_in_init = 0;
+	if (M.init_rc < 0)
 		return snprintf(err, n, "mod_init returned %d", M.init_rc), -2;
 	/* statistics are registered only now: mod_init may have cleared exports.stats */
 	for (const stat_export_t *s = M.exp->stats; s && s->name; s++) {
@@ -1958,6 +2141,231 @@ static void refresher_keeps_the_c_record_16_bytes(const void *a)
 		"sst_refresher value missing or not 'uac'");
 }
 
+/* ---- $sst(name), as the core drives a module pseudo-variable ---- */
+static const pv_export_t *sst_item(void)
+{
+	for (const pv_export_t *it = M.exp->items; it && it->name.s; it++)
+		if (it->name.len == 3 && !memcmp(it->name.s, "sst", 3))
+			return it;
+	return NULL;
+}
+
+/* the config parser: a pv_spec_t as large as the largest version's (112 B) */
+static pv_spec_t *pv_parse(const char *name, int *rc)
+{
+	static union { pv_spec_t s; char b[128]; } specs[16];
+	static int k;
+	const pv_export_t *it = sst_item();
+	pv_spec_t *sp = &specs[k++ & 15].s;
+	memset(sp, 0, 128);
+	str in = { (char *)name, (int)strlen(name) };
+	*rc = it && it->parse_name ? it->parse_name(sp, &in) : -99;
+	return sp;
+}
+
+static pv_value_t pv_read(const char *name)
+{
+	int rc;
+	pv_value_t v = { { NULL, 0 }, 0, 0 };
+	pv_spec_t *sp = pv_parse(name, &rc);
+	CHECK(rc == 0, "parse_name(%s) = %d", name, rc);
+	if (rc == 0 && sst_item()->getf(req("OPTIONS", 9, ""), &sp->pvp, &v) != 0)
+		failf("getf($sst(%s)) failed", name);
+	return v;
+}
+
+static int pv_is_null(pv_value_t v) { return v.flags == PV_VAL_NULL; }
+static int pv_is_uint(pv_value_t v, unsigned int n)
+{
+	return (v.flags & PV_TYPE_INT) && (unsigned int)v.ri == n && v.rs.s && atoi(v.rs.s) == (int)n;
+}
+static int pv_is_word(pv_value_t v, const char *w)
+{
+	return v.flags == PV_VAL_STR && v.rs.len == (int)strlen(w) && !memcmp(v.rs.s, w, v.rs.len);
+}
+
+/* `$sst(name) = value;`: an int, a string, or NULL for $null */
+static int pv_write(const char *name, const char *sval, int ival)
+{
+	int rc;
+	pv_spec_t *sp = pv_parse(name, &rc);
+	pv_value_t v = { { (char *)sval, sval ? (int)strlen(sval) : 0 }, ival,
+		sval ? PV_VAL_STR : PV_VAL_INT | PV_TYPE_INT };
+	if (rc)
+		return rc;
+	return sst_item()->setf(req("OPTIONS", 9, ""), &sp->pvp, 18 /* EQ_T */, sval == NULL && ival < -1000 ? NULL : &v);
+}
+#define PV_NULL NULL, -1001
+
+static void pv_item_exported_as_the_dialog_module_does(const void *a)
+{
+	BOOT(FLAG);
+	const pv_export_t *it = sst_item();
+	CHECK(it && it->type == PV_MODULE_TYPE && it->getf && it->setf && it->parse_name && !it->parse_index,
+		"$sst item missing or not {type 1000, getf, setf, parse_name}");
+	CHECK(M.exp->items[1].name.s == NULL, "the items table is not terminated after $sst");
+}
+
+static void pv_unknown_name_fails_the_config(const void *a)
+{
+	int rc;
+	BOOT(FLAG);
+	pv_parse("intervall", &rc);
+	CHECK(rc < 0, "parse_name(intervall) = %d, want an error", rc);
+	CHECK(log_has(L_ERR, 0, "unknown name in $sst(intervall)"), "no error line names the bad $sst name");
+	static const char *ok[] = { "interval", "refresher", "requester", "requester_flags", "supported",
+		"supported_flags", "expires", "insert" };
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		pv_parse(ok[i], &rc);
+		CHECK(rc == 0, "parse_name(%s) = %d", ok[i], rc);
+	}
+}
+
+static void pv_reads_null_before_the_dialog(const void *a)
+{
+	BOOT(FLAG);
+	new_context();
+	static const char *n[] = { "interval", "refresher", "requester", "requester_flags", "supported",
+		"supported_flags", "expires", "insert" };
+	for (size_t i = 0; i < sizeof n / sizeof n[0]; i++)
+		CHECK(pv_is_null(pv_read(n[i])), "$sst(%s) before any dialog: flags %d, want $null", n[i],
+			pv_read(n[i]).flags);
+	g_current_dlg = call("Supported: timer\n", 0, NULL);   /* a dialog, but not ours: untracked */
+	g_current_dlg->mod_flags = 0;
+	CHECK(pv_is_null(pv_read("interval")), "$sst(interval) of an untracked dialog is not $null");
+}
+
+static void pv_reads_a_tracked_call(const void *a)
+{
+	BOOT(FLAG);
+	new_context();
+	struct dlg_cell *d = established(1800);      /* UAC asked 1800, 2xx refresher=uac */
+	g_current_dlg = d;
+	d->tl.timeout = g_ticks + 1700;             /* armed 100 s ago */
+	long now = (long)time(NULL);
+	pv_value_t e = pv_read("expires");
+	CHECK(pv_is_uint(pv_read("interval"), 1800), "$sst(interval) is not 1800");
+	CHECK(pv_is_word(pv_read("refresher"), "uac"), "$sst(refresher) is not uac");
+	CHECK(pv_is_word(pv_read("requester"), "uac"), "$sst(requester) is not uac");
+	CHECK(pv_is_uint(pv_read("requester_flags"), 1), "$sst(requester_flags) is not 1");
+	CHECK(pv_is_word(pv_read("supported"), "uac"), "$sst(supported) is not uac");
+	CHECK(pv_is_uint(pv_read("supported_flags"), 1), "$sst(supported_flags) is not 1");
+	CHECK((e.flags & PV_TYPE_INT) && labs((long)(unsigned int)e.ri - (now + 1700)) <= 1,
+		"$sst(expires) = %u, want now + 1700 = %ld", (unsigned int)e.ri, now + 1700);
+	CHECK(pv_is_null(pv_read("insert")), "$sst(insert) after tracking is not $null");
+	d->tl.timeout = 0;                          /* not on the timer list */
+	CHECK(pv_is_null(pv_read("expires")), "$sst(expires) of an unarmed dialog is not $null");
+}
+
+static void pv_write_before_the_dialog_steers_the_call(const void *a)
+{
+	struct info i = { 0, 0, 0, 0 };
+	struct sip_msg *inv;
+	BOOT(FLAG, I("min_se", 90));
+	new_context();
+	CHECK(pv_write("interval", NULL, 2400) == 0, "$sst(interval) = 2400 refused");
+	CHECK(pv_is_uint(pv_read("interval"), 2400), "$sst(interval) does not read back 2400");
+	struct dlg_cell *d = call("Supported: timer\n", 0, &inv);
+	CHECK(!strcmp(OUT_SE(inv), "2400") && info_of(d, &i) == 1 && i.req == SST_PXY && i.iv == 2400,
+		"per-call interval: SE out \"%s\", " INFO_FMT, OUT_SE(inv), INFO_ARGS(i));
+	new_context();                               /* the next message: back to defaults */
+	CHECK(pv_write("insert", "no", 0) == 0, "$sst(insert) = \"no\" refused");
+	d = call("Supported: timer\n", 0, &inv);
+	CHECK(unchanged(inv) && info_of(d, &i) == 1 && i.req == 0 && i.iv == 0,
+		"opted out: INVITE changed %d, " INFO_FMT, !unchanged(inv), INFO_ARGS(i));
+	new_context();
+	d = call("Supported: timer\n", 0, &inv);
+	CHECK(!strcmp(OUT_SE(inv), "90"), "a new message still sees the last call's options: SE \"%s\"",
+		OUT_SE(inv));
+}
+
+static void pv_opt_out_adds_nothing_to_the_2xx_issue_991(const void *a)
+{
+	struct sip_msg *inv;
+	BOOT(FLAG, I("min_se", 90));
+	new_context();
+	pv_write("insert", NULL, 0);
+	struct dlg_cell *d = call("Supported: timer\n", 0, &inv);
+	struct sip_msg *ok = rpl(200, 1, "INVITE", "");
+	dlg_reply(d, ok);
+	CHECK(unchanged(ok) && timer(d) == 43200, "opted out: 2xx changed %d, timer %u (want the dialog's 43200)",
+		!unchanged(ok), timer(d));
+}
+
+static void pv_write_after_tracking_is_refused(const void *a)
+{
+	BOOT(FLAG);
+	new_context();
+	struct dlg_cell *d = established(1800);
+	g_current_dlg = d;
+	CHECK(pv_write("interval", NULL, 600) < 0, "a late $sst(interval) write was accepted");
+	CHECK(log_has(L_ERR, 0, "can only be set before"), "no error line for the late write");
+	CHECK(d->lifetime == 1800, "a refused write changed the lifetime to %u", d->lifetime);
+}
+
+static void pv_write_bad_values_are_refused(const void *a)
+{
+	BOOT(FLAG);
+	new_context();
+	CHECK(pv_write("interval", "soon", 0) < 0, "$sst(interval) = \"soon\" accepted");
+	CHECK(pv_write("interval", NULL, 0) < 0, "$sst(interval) = 0 accepted");
+	CHECK(pv_write("interval", NULL, -5) < 0, "$sst(interval) = -5 accepted");
+	CHECK(pv_write("insert", "maybe", 0) < 0, "$sst(insert) = \"maybe\" accepted");
+	CHECK(pv_write("requester", NULL, 1) < 0, "$sst(requester) written");
+	CHECK(log_has(L_ERR, 0, "read-only"), "no error line for a read-only item");
+	CHECK(pv_write("interval", "900", 0) == 0 && pv_write("interval", PV_NULL) == 0 &&
+		pv_is_null(pv_read("interval")), "$sst(interval) = $null does not reset it");
+	current_processing_ctx = NULL;                /* no message being processed */
+	CHECK(pv_write("interval", NULL, 900) < 0, "a write without a processing context was accepted");
+}
+
+static void event_expired_carries_call_interval_and_refresher(const void *a)
+{
+	BOOT(FLAG);
+	struct dlg_cell *d = established(1800);
+	run_cbs(DLGCB_EXPIRED, d, req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	int c = event_param("callid"), iv = event_param("interval"), r = event_param("refresher"),
+		q = event_param("requester"), he = event_param("hash_entry"), hi = event_param("hash_id");
+	CHECK(g_event.raised == 1 && !strcmp(g_evi[g_event.id].name, "E_SST_EXPIRED"),
+		"raised %d event(s), want one E_SST_EXPIRED", g_event.raised);
+	CHECK(c >= 0 && !strcmp(g_event.sval[c], "call-1@harness"), "callid parameter missing or wrong");
+	CHECK(iv >= 0 && g_event.is_int[iv] && g_event.ival[iv] == 1800, "interval parameter not 1800");
+	CHECK(r >= 0 && !strcmp(g_event.sval[r], "uac"), "refresher parameter not uac");
+	CHECK(q >= 0 && !strcmp(g_event.sval[q], "uac"), "requester parameter not uac");
+	CHECK(he >= 0 && hi >= 0 && g_event.ival[he] == (int)d->h_entry && g_event.ival[hi] == (int)d->h_id,
+		"hash_entry/hash_id parameters missing or wrong");
+}
+
+static void event_only_for_session_timers_with_subscribers(const void *a)
+{
+	BOOT(FLAG);
+	struct dlg_cell *d = call("", 0, NULL);     /* flow 10: nobody supports timers */
+	dlg_reply(d, rpl(200, 1, "INVITE", ""));
+	run_cbs(DLGCB_EXPIRED, d, req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	CHECK(g_event.raised == 0, "raised for a dialog that had no session timer");
+	g_evi_subscribers = 0;
+	run_cbs(DLGCB_EXPIRED, established(1800), req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	CHECK(g_event.raised == 0, "parameters built and raised with nobody subscribed");
+}
+
+static void event_failures_are_logged_not_fatal(const void *a)
+{
+	g_evi_publish_fail = 1;
+	BOOT(FLAG);
+	CHECK(log_has(L_ERR, 0, "cannot publish the E_SST_EXPIRED event"), "no error line for a failed publish");
+	run_cbs(DLGCB_EXPIRED, established(1800), req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	CHECK(g_event.raised == 0, "raised an event that was never published");
+}
+
+static void event_param_failure_frees_the_list(const void *a)   /* leaks: checked after every case */
+{
+	BOOT(FLAG);
+	g_evi_add_fail = 1;
+	run_cbs(DLGCB_EXPIRED, established(1800), req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	CHECK(g_event.raised == 0 && log_has(L_ERR, 0, "cannot raise E_SST_EXPIRED"),
+		"a failed parameter: raised %d, error line %d", g_event.raised, log_has(L_ERR, 0, "cannot raise"));
+}
+
 static void loaded_c_written_dialog_reattached(const void *a)
 {
 	struct dlg_cell *d = dlg_new();             /* restored from the database before start-up */
@@ -2165,6 +2573,18 @@ static void register_cases(void)
 	ADD(refresher_recorded_from_2xx_and_shown_in_mi);
 	ADD(refresher_of_flow9_is_uac);
 	ADD(refresher_keeps_the_c_record_16_bytes);
+	ADD(pv_item_exported_as_the_dialog_module_does);
+	ADD(pv_unknown_name_fails_the_config);
+	ADD(pv_reads_null_before_the_dialog);
+	ADD(pv_reads_a_tracked_call);
+	ADD(pv_write_before_the_dialog_steers_the_call);
+	ADD(pv_opt_out_adds_nothing_to_the_2xx_issue_991);
+	ADD(pv_write_after_tracking_is_refused);
+	ADD(pv_write_bad_values_are_refused);
+	ADD(event_expired_carries_call_interval_and_refresher);
+	ADD(event_only_for_session_timers_with_subscribers);
+	ADD(event_failures_are_logged_not_fatal);
+	ADD(event_param_failure_frees_the_list);
 	ADD(loaded_c_written_dialog_reattached);
 	ADD(loaded_later_dialog_reattached);
 	ADD(loaded_unmarked_dialog_ignored);
