@@ -998,6 +998,38 @@ def flatstore_globals(server):
 EVENT_ROUTE = Script(DIALOG_ROUTE, globals=flatstore_globals)
 
 
+def event_route_globals(server):
+    # event_route[] is core from 3.6 on; 3.4 needs the event_route module for it
+    return 'loadmodule "event_route.so"' if server.release() < (3, 6) else ""
+
+
+SCRIPT_EVENT_ROUTE = Script(
+    DIALOG_ROUTE, globals=event_route_globals,
+    routes='event_route[E_SST_EXPIRED] {\n\txlog("L_NOTICE", "sst-event: callid=[$param(callid)] '
+           'interval=[$param(interval)] refresher=[$param(refresher)] '
+           'requester=[$param(requester)]\\n");\n}\n')
+
+
+def s_event_route(t):
+    # the same event in the script's own event_route, as the README shows it
+    se, seen = 6, {}
+
+    def during(t):
+        seen["callid"] = wait_dialog(t).get("callid")
+        deadline = time.time() + se + 6
+        while time.time() < deadline and not t.server.tagged("sst-event"):
+            time.sleep(0.25)
+
+    t.call("uac_call.xml", ["Session-Expires: %d" % se, "Supported: timer"],
+           answer_hdr="Session-Expires: %d;refresher=uas" % se,
+           hold_ms=(se + 6) * 1000, during=during)
+    got = t.server.tagged("sst-event")
+    expect(len(got) == 1, "want one event_route run, got %r" % got)
+    want = "callid=[%s] interval=[%d] refresher=[uas] requester=[uac]" % (seen.get("callid"), se)
+    expect(got[0] == want, "event_route saw %r, want %r" % (got[0], want))
+    t.note = got[0]
+
+
 def s_event_expired(t):
     # E_SST_EXPIRED reaches a subscriber (the flatstore backend writes one line per
     # event): Call-ID, interval, refresher, requester and the dialog's hash ids
@@ -1090,4 +1122,5 @@ SCENARIOS = [
     ("script-dlg-timeout-kept-2829", {"min_se": 90}, {"default_timeout": 600},
      DLG_TIMEOUT_ROUTE, s_script_dlg_timeout_kept),
     ("event-expired-flatstore", {"min_se": 5}, {}, EVENT_ROUTE, s_event_expired),
+    ("event-expired-event-route", {"min_se": 5}, {}, SCRIPT_EVENT_ROUTE, s_event_route),
 ]
