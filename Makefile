@@ -48,7 +48,7 @@ unit: deps
 	$(CARGO) test --release --target-dir target/v3.6.8 --bench parse_and_decide
 	@echo "== fuzz targets: build and replay the seed corpus (fuzz/README.md runs them)"
 	$(CARGO) build --manifest-path fuzz/Cargo.toml --bins
-	@mkdir -p fuzz/artifacts; for t in session_expires gather_and_policy state_record; do \
+	@mkdir -p fuzz/artifacts; for t in session_expires gather_and_policy state_record script_values; do \
 	  fuzz/target/debug/$$t -runs=0 -artifact_prefix=fuzz/artifacts/ fuzz/corpus/$$t || exit 1; done
 
 harness: deps

@@ -3,7 +3,7 @@
 //! Input (text, so the seeds stay readable):
 //!
 //! ```text
-//! min_se sst_interval reject_to_small default_timeout status1 status2 [requester supported interval]
+//! min_se sst_interval reject_to_small default_timeout status1 status2 [requester supported interval [call_interval]]
 //! <initial INVITE headers>            one `Name: body` per line; a line starting
 //!                                     with SP/HTAB continues the previous body
 //! <blank line>
@@ -15,14 +15,16 @@
 //! The numbers of the first line are read leniently (missing -> a default;
 //! clamped to what mod_init and the dialog module accept). The optional three
 //! make a stored record (as loaded from the database or a C-module peer) that
-//! is run through reply() as well.
+//! is run through reply() as well. Every INVITE is also decided with the
+//! script's per-call options: call_interval (default 600) and insert off.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use sst::rfc4028::grammar::Refresher;
 use sst::rfc4028::policy::{
-    check_min, gather, initial_invite, lifetime_on_ack_or_prack, lifetime_on_refresh_request,
-    reply, CheckMin, Config, Edit, Edits, InitialDecision, MessageFacts, ReplyDecision, RFC_MIN_SE,
+    check_min, gather, initial_invite_for_call, lifetime_on_ack_or_prack,
+    lifetime_on_refresh_request, reply, CallOptions, CheckMin, Config, Edit, Edits,
+    InitialDecision, MessageFacts, RefresherUpdate, ReplyDecision, RFC_MIN_SE,
 };
 use sst::rfc4028::state::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UNDF};
 
@@ -112,7 +114,13 @@ fn check_edits_shape(edits: &[Edit]) {
     }
 }
 
-fn check_initial(facts: &MessageFacts, cfg: &Config, can_reject: bool, d: &InitialDecision) {
+fn check_initial(
+    facts: &MessageFacts,
+    cfg: &Config,
+    call: &CallOptions,
+    can_reject: bool,
+    d: &InitialDecision,
+) {
     match *d {
         InitialDecision::Reject { min_se } => {
             assert!(can_reject, "Reject without can_reject: {facts:?} {cfg:?}");
@@ -130,6 +138,12 @@ fn check_initial(facts: &MessageFacts, cfg: &Config, can_reject: bool, d: &Initi
         InitialDecision::Track { state, edits } => {
             let edits = edits_vec(&edits);
             check_edits_shape(&edits);
+            // Opted out (#991): nobody asked, so nothing is requested or changed.
+            if state.requester == SST_UNDF {
+                assert!(!call.insert && facts.se().is_none(), "{facts:?} {call:?}");
+                assert!(edits.is_empty() && state.interval == 0, "{edits:?} {state:?}");
+                return;
+            }
             assert!(
                 state.requester == SST_UAC || state.requester == SST_PXY,
                 "{state:?}"
@@ -162,6 +176,10 @@ fn check_initial(facts: &MessageFacts, cfg: &Config, can_reject: bool, d: &Initi
                         assert_eq!(refresher, None, "a proxy must not choose the refresher");
                         assert!(interval >= cfg.min_se);
                         assert!(interval > 0, "proxy asked for Session-Expires: 0 ({cfg:?})");
+                        assert!(call.insert, "inserted although the script opted out");
+                        // the script's interval replaces sst_interval, floor kept
+                        let asked = call.interval.unwrap_or(cfg.sst_interval);
+                        assert!(interval >= asked.max(cfg.floor()), "{e:?} {call:?} {cfg:?}");
                         fwd_se = Some(interval);
                     }
                     Edit::AddRequireTimer => panic!("Require: timer added to a request"),
@@ -249,6 +267,22 @@ fn check_reply(
                 panic!("reply() edits Min-SE/Session-Expires of a reply: {}", ctx())
             }
         }
+    }
+    // The refresher: only a settling 2xx names one, and then a timer runs.
+    match d.refresher {
+        RefresherUpdate::Keep => {}
+        RefresherUpdate::Set(r) => {
+            assert!((200..300).contains(&status) && d.lifetime.is_some(), "{}", ctx());
+            if edits.iter().any(|e| matches!(e, Edit::AddSessionExpires { .. })) {
+                assert_eq!(r, Refresher::Uac, "{}", ctx());
+            } else if let Some(se) = facts.se().filter(|se| se.refresher.is_some()) {
+                assert_eq!(se.refresher, Some(r), "the 2xx's own refresher is not kept: {}", ctx());
+            }
+        }
+        RefresherUpdate::Clear => assert!((200..300).contains(&status), "{}", ctx()),
+    }
+    if !(200..300).contains(&status) {
+        assert_eq!(d.refresher, RefresherUpdate::Keep, "{}", ctx());
     }
     // Flows 10 / 11 store the dialog module's default timeout, never 0.
     if (200..300).contains(&status) && d.state.supported == SST_NSUP && d.state != before {
@@ -362,12 +396,18 @@ fuzz_target!(|data: &[u8]| {
         },
     ];
 
+    let calls = [
+        CallOptions::default(),
+        CallOptions { interval: Some(at(9, 600).clamp(1, u32::MAX)), insert: true },
+        CallOptions { interval: None, insert: false },
+    ];
+
     if let Ok(facts) = gather(req.iter().copied()) {
-        for cfg in &configs {
+        for (cfg, call) in configs.iter().flat_map(|c| calls.iter().map(move |o| (c, o))) {
             check_check_min(&facts, cfg.min_se);
             for can_reject in [false, true] {
-                let d = initial_invite(&facts, cfg, can_reject);
-                check_initial(&facts, cfg, can_reject, &d);
+                let d = initial_invite_for_call(&facts, cfg, call, can_reject);
+                check_initial(&facts, cfg, call, can_reject, &d);
                 let InitialDecision::Track { state, .. } = d else {
                     continue;
                 };

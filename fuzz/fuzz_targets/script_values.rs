@@ -1,0 +1,68 @@
+//! `$sst(name)`: names, assigned values and readings of any record.
+//!
+//! Input: byte 0 picks the item, byte 1 how the value is assigned (int,
+//! string, $null); the rest is the name to parse, the string assigned, and
+//! (read as numbers) a stored record, a refresher value and an expiry.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sst::rfc4028::policy::CallOptions;
+use sst::rfc4028::script::{read, write, Assigned, Field, Reading, View, WriteError};
+use sst::rfc4028::state::{refresher_from_bytes, SstState};
+
+fn word(data: &[u8], i: usize) -> u32 {
+    let b = |k: usize| data.get(i * 4 + k).copied().unwrap_or(0);
+    u32::from_le_bytes([b(0), b(1), b(2), b(3)])
+}
+
+fuzz_target!(|data: &[u8]| {
+    // Names: only the documented ones parse, each to itself.
+    if let Some(f) = Field::from_name(data) {
+        assert_eq!(f.name().as_bytes(), data);
+        assert_eq!(Field::from_index(f.index()), Some(f));
+    }
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some(field) = Field::from_index(i32::from(pick % 8)) else { return };
+    let (how, text) = rest.split_first().map_or((0, &[][..]), |(h, t)| (*h, t));
+    let int = i64::from_le_bytes(core::array::from_fn(|k| text.get(k).copied().unwrap_or(0)));
+    let value = match how % 3 {
+        0 => Assigned::Int(int),
+        1 => Assigned::Str(text),
+        _ => Assigned::Null,
+    };
+    let start = CallOptions { interval: Some(word(text, 0).max(1)), insert: word(text, 1) & 1 == 0 };
+    match write(field, value, start) {
+        Ok(o) => match field {
+            Field::Interval => {
+                assert_eq!(o.insert, start.insert, "an interval write moved insert");
+                match (value, o.interval) {
+                    (Assigned::Null, i) => assert_eq!(i, None),
+                    (_, Some(i)) => assert!(i > 0),
+                    (v, None) => panic!("{v:?} accepted without an interval"),
+                }
+            }
+            Field::Insert => assert_eq!(o.interval, start.interval, "an insert write moved interval"),
+            f => panic!("{f:?} accepted a write"),
+        },
+        Err(WriteError::ReadOnly) => assert!(!matches!(field, Field::Interval | Field::Insert)),
+        Err(WriteError::BadInterval) => assert_eq!(field, Field::Interval),
+        Err(WriteError::BadSwitch) => assert_eq!(field, Field::Insert),
+    }
+    // Reading any record: no panic, words are the documented ones.
+    let state = SstState { requester: word(text, 2), supported: word(text, 3), interval: word(text, 4) };
+    let view = View {
+        state: (how & 4 != 0).then_some(state),
+        refresher: refresher_from_bytes(text.get(20..23).unwrap_or(&[])),
+        expires_at: (how & 8 != 0).then_some(u64::from(word(text, 6))),
+        requested: (how & 16 != 0).then_some(start),
+    };
+    match read(field, &view) {
+        Reading::Empty => {}
+        Reading::Number(n) => {
+            if matches!(field, Field::Interval) {
+                assert!(n > 0, "interval 0 shown");
+            }
+        }
+        Reading::Word(w) => assert!(["uac", "uas", "proxy", "none"].contains(&w), "{w}"),
+    }
+});
