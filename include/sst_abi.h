@@ -373,6 +373,7 @@ typedef int event_id_t;
 #define EVI_STR_VAL 2
 typedef struct evi_params evi_params_t;     /* opaque: built and freed by the core */
 event_id_t evi_publish_event(str event_name);   /* by value; keeps the pointer */
+event_id_t evi_get_id(str *event_name);     /* EVI_ERROR when not published */
 int evi_probe_event(event_id_t id);         /* > 0: somebody subscribed */
 evi_params_t *evi_get_params(void);         /* freed by evi_raise_event */
 int evi_param_add(evi_params_t *list, const str *name, const void *param, int flags);

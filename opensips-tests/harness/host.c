@@ -701,11 +701,35 @@ event_id_t evi_publish_event(str name)
 		MISUSE("evi_publish_event with a bad name");
 		return EVI_ERROR;
 	}
+	event_id_t old = evi_get_id(&name);
+	if (old != EVI_ERROR) {
+		failf("%.*s published again: the core logs a warning for it", name.len, name.s);
+		return old;
+	}
 	if (g_evi_publish_fail)
 		return EVI_ERROR;
 	g_evi[g_nevi].name_ptr = name.s;         /* the core keeps the pointer: must be static */
 	snprintf(g_evi[g_nevi].name, 64, "%.*s", name.len, name.s);
 	return g_nevi++;
+}
+
+event_id_t evi_get_id(str *name)
+{
+	if (!name || !name->s || name->len <= 0) {
+		MISUSE("evi_get_id with a bad name");
+		return EVI_ERROR;
+	}
+	for (int i = 0; i < g_nevi; i++)
+		if ((int)strlen(g_evi[i].name) == name->len && !memcmp(g_evi[i].name, name->s, name->len))
+			return i;
+	return EVI_ERROR;
+}
+
+/* what the core does for an event_route[name] in the script, before mod_init */
+static void script_event_route(const char *name)
+{
+	g_evi[g_nevi].name_ptr = name;
+	snprintf(g_evi[g_nevi++].name, 64, "%s", name);
 }
 
 static int evi_id_ok(event_id_t id)
@@ -2336,6 +2360,15 @@ static void event_expired_carries_call_interval_and_refresher(const void *a)
 		"hash_entry/hash_id parameters missing or wrong");
 }
 
+static void event_already_published_by_an_event_route_is_reused(const void *a)
+{
+	script_event_route("E_SST_EXPIRED");
+	BOOT(FLAG);
+	CHECK(g_nevi == 1, "%d events published, want the script's one reused", g_nevi);
+	run_cbs(DLGCB_EXPIRED, established(1800), req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	CHECK(g_event.raised == 1 && g_event.id == 0, "not raised on the script's event id");
+}
+
 static void event_only_for_session_timers_with_subscribers(const void *a)
 {
 	BOOT(FLAG);
@@ -2582,6 +2615,7 @@ static void register_cases(void)
 	ADD(pv_write_after_tracking_is_refused);
 	ADD(pv_write_bad_values_are_refused);
 	ADD(event_expired_carries_call_interval_and_refresher);
+	ADD(event_already_published_by_an_event_route_is_reused);
 	ADD(event_only_for_session_timers_with_subscribers);
 	ADD(event_failures_are_logged_not_fatal);
 	ADD(event_param_failure_frees_the_list);

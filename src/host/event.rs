@@ -20,9 +20,18 @@ fn c_str(b: &[u8]) -> sys::str_ {
 impl Event {
     /// mod_init only: the core keeps the name's pointer (hence 'static) in a
     /// table each process inherits at fork.
+    /// A script with `event_route[name]` has the core publish the name before
+    /// mod_init; publishing again would work but log a warning, so an
+    /// existing id is taken as it is.
     pub fn publish(name: &'static str) -> Option<Event> {
-        // SAFETY: core function; the name outlives the server.
-        let id = unsafe { sys::evi_publish_event(c_str(name.as_bytes())) };
+        let mut s = c_str(name.as_bytes());
+        // SAFETY: core functions; the name outlives the server.
+        let id = unsafe {
+            match sys::evi_get_id(&mut s) {
+                sys::EVI_ERROR => sys::evi_publish_event(s),
+                id => id,
+            }
+        };
         (id != sys::EVI_ERROR).then_some(Event(id))
     }
 
