@@ -3,6 +3,7 @@
 
     OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/bench/run.py [--calls N] [--held K]
     OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/bench/run.py --scale [--scale-dialogs D]
+    OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/bench/run.py --soak [N] [--c-module]
 
 Same server build, same config (bench.cfg.in), same SIPp call flow (INVITE with
 Session-Expires 1800 and Supported: timer; 200 OK with Session-Expires
@@ -16,6 +17,12 @@ Session-Expires 1800 and Supported: timer; 200 OK with Session-Expires
      into the module's object file is added up with its inclusive cost.
   b) shared memory per tracked dialog: shmem:real_used_size with K held calls
      minus idle, divided by K, with the sst flag set and (baseline) not set.
+
+--soak [N]: N calls (default 200,000; opt-in, never part of `make test`)
+through one server in four flows at once (SE 1800 answered 1800; proxy-inserted
+SE; no timer; re-INVITE refresh), after a warm-up: shm and per-process pkg
+real_used_size before and after (tolerances justified at SOAK_SHM_TOLERANCE),
+failed calls, ERROR/CRITICAL/crash lines, the server alive at the end.
 
 --scale: D concurrent tracked dialogs with short session timers and no BYE:
 memory per dialog at each step, every dialog's expiry against its negotiated
@@ -154,12 +161,14 @@ class Load:
     """A sipp UAS and a sipp UAC making `calls` calls through the proxy."""
 
     def __init__(self, work, tag, server, calls, rate, limit, hold_ms, se, uac="uac.xml",
-                 uas="uas.xml", timeout=600):
+                 uas="uas.xml", timeout=600, keys=None):
         self.work, self.tag, self.calls = work, tag, calls
         self.uas_port, self.uac_port = free_udp_port(), free_udp_port()
         common = ["-i", "127.0.0.1", "-nostdin", "-key", "se", str(se),
                   "-trace_err", "-trace_stat", "-fd", "1", "-timeout", "%ds" % timeout,
                   "-max_socket", "65000"]
+        for k, v in (keys or {}).items():
+            common += ["-key", k, v]
         self.uas_cmd = ["sipp", "-sf", os.path.join(SCEN, uas), "-p", str(self.uas_port),
                         "-m", str(calls), "-error_file", self._p("uas.err"),
                         "-stf", self._p("uas.csv")] + common
@@ -180,7 +189,9 @@ class Load:
         self.uac = subprocess.Popen(self.uac_cmd, stdout=subprocess.DEVNULL,
                                     stderr=open(self._p("uac.out"), "w"), stdin=subprocess.DEVNULL)
 
-    def wait(self, timeout):
+    def wait(self, timeout, strict=True):
+        """Wait for both sipps; the counters of the UAC and UAS. `strict`: a
+        failed or missing call raises Fail (else the caller reports it)."""
         rc = {}
         for name, p in (("uac", self.uac), ("uas", self.uas)):
             try:
@@ -198,10 +209,10 @@ class Load:
         ok = int(uac.get("SuccessfulCall(C)", 0) or 0)
         failed = int(uac.get("FailedCall(C)", 0) or 0) + int(uas.get("FailedCall(C)", 0) or 0)
         retrans = int(uac.get("Retransmissions(C)", 0) or 0) + int(uas.get("Retransmissions(C)", 0) or 0)
-        if rc.get("uac") != 0 or ok != self.calls or failed:
+        if strict and (rc.get("uac") != 0 or ok != self.calls or failed):
             raise Fail("%s: sipp UAC exit %s, %d/%d calls successful, %d failed (see %s)"
                        % (self.tag, rc.get("uac"), ok, self.calls, failed, self._p("uac.err")))
-        return {"ok": ok, "retrans": retrans}
+        return {"ok": ok, "failed": failed, "retrans": retrans, "rc": rc}
 
     def kill(self):
         for p in (self.uac, self.uas):
@@ -680,6 +691,179 @@ event_route[E_DLG_STATE_CHANGED] {
     return 0 if ok else 1
 
 
+# ---------------------------------------------------------------- soak
+
+# name, UAC scenario, UAS scenario, sipp keys, Session-Expires key
+SOAK_FLOWS = [
+    # flows 1 + 8: the UAC asks for 1800 with timer support, the UAS answers 1800
+    ("se-1800", "uac.xml", "uas.xml", {}, 1800),
+    # flow 5: no Session-Expires, Min-SE 90: the proxy inserts one (min_se 90)
+    ("proxy-inserts-se", "uac_hdrs.xml", "uas.xml",
+     {"hdr1": "Min-SE: 90", "hdr2": "X-Flow: proxy-inserts-se"}, 90),
+    # flow 5 then 10: the proxy inserts SE, the UAS answers without: no timer
+    ("no-timer", "uac_hdrs.xml", "uas_nose.xml",
+     {"hdr1": "X-Flow: no-timer", "hdr2": "X-Unused: 1"}, 1800),
+    # flows 1, 8, 11, 12: a refresh re-INVITE (200 with SE) and its ACK, then BYE
+    ("refresh", "uac_refresh.xml", "uas_refresh.xml", {}, 1800),
+]
+
+# Tolerances for "memory is back at its baseline", and why. The smallest leak
+# there can be is one allocation per call (or per message): F_MALLOC rounds a
+# request up to 8 bytes and puts a fragment header in front of it, so every
+# leaked allocation costs at least 24 bytes of real_used_size. Over the
+# default 200,000 calls that is >= 4.8 MB of shm, or >= 2.4 MB of pkg in each
+# of two workers -- two orders of magnitude above the tolerances. The
+# tolerances themselves are above what can move without a leak: the dialog
+# and tm hash tables and the per-process buffers are sized at start-up or by
+# the warm-up, so the observed deltas are 0 or a few hundred bytes.
+SOAK_SHM_TOLERANCE = 64 * 1024
+SOAK_PKG_TOLERANCE = 16 * 1024
+LEAK_UNIT = 24  # bytes: the smallest leaked allocation, see above
+
+
+def pkg_stats(server):
+    """pkmem:<process>-real_used_size for every process, with its description."""
+    res = server.mi("get_statistics", {"statistics": ["pkmem:"]}, timeout=10) or {}
+    used = {}
+    for k, v in res.items():
+        m = re.match(r"pkmem:(\d+)-real_used_size$", k)
+        if m:
+            used[int(m.group(1))] = int(v)
+    names = {}
+    try:
+        for p in (server.mi("ps") or {}).get("Processes", []):
+            names[int(p.get("ID", -1))] = p.get("Type", "?")
+    except Fail:
+        pass
+    return used, names
+
+
+def settle(server, timeout=120):
+    """No transaction, no dialog, and shm real_used_size the same twice 2 s apart."""
+    prev = None
+    deadline = time.time() + timeout
+    while True:
+        s = server.quiesce(timeout=max(10, deadline - time.time()))
+        if prev is not None and s["shmem:real_used_size"] == prev["shmem:real_used_size"]:
+            return s
+        if time.time() > deadline:
+            return s
+        prev = s
+        time.sleep(2)
+
+
+def soak(args, env):
+    """N calls through one server, four call flows at once; memory before and
+    after, error lines, liveness."""
+    label = "C module" if args.c_module else "sst-rs"
+    so = env["c_so"] if args.c_module else env["ours_so"]
+    work = os.path.join(env["work"], "soak")
+    N, rate = args.soak, args.soak_rate
+    per_flow = N // len(SOAK_FLOWS)
+    N = per_flow * len(SOAK_FLOWS)
+    server = BenchServer(work, env["server"], env["mpath"], so, set_flag=True,
+                         workers=args.soak_workers, min_se=90, shm_mb=args.soak_shm_mb, log_level=2,
+                         allocator=args.allocator)
+    t_start = time.time()
+    results, problems = {}, []
+
+    def run_flows(tag, calls, flow_rate, strict):
+        loads = []
+        for name, uac, uas, keys, se in SOAK_FLOWS:
+            ld = Load(work, "%s-%s" % (tag, name), server, calls, flow_rate, 200, 0, se,
+                      uac=uac, uas=uas, keys=keys, timeout=int(calls / flow_rate + 300))
+            ld.start()
+            loads.append((name, ld))
+        out = {}
+        try:
+            for name, ld in loads:
+                out[name] = ld.wait(calls / flow_rate + 600, strict=strict)
+        finally:
+            for _, ld in loads:
+                ld.kill()
+        return out
+
+    try:
+        server.start()
+        # warm-up: every flow, so lazily sized buffers and pools exist before the baseline
+        run_flows("warmup", args.soak_warmup, max(10, rate // len(SOAK_FLOWS) // 4), True)
+        base = settle(server)
+        base_pkg, names = pkg_stats(server)
+        log("%s soak: baseline shm real_used_size %d, pkg %s"
+            % (label, base["shmem:real_used_size"],
+               " ".join("%d:%d" % kv for kv in sorted(base_pkg.items()))))
+        t0 = time.time()
+        results = run_flows("soak", per_flow, rate / len(SOAK_FLOWS), False)
+        elapsed = time.time() - t0
+        peak = server.stats()
+        after = settle(server)
+        after_pkg, _ = pkg_stats(server)
+        alive = server.alive()
+        errors = server.error_lines()
+    finally:
+        server.stop(timeout=60)
+    ok = sum(r["ok"] for r in results.values())
+    failed = sum(r["failed"] for r in results.values())
+    retrans = sum(r["retrans"] for r in results.values())
+    d_shm = after["shmem:real_used_size"] - base["shmem:real_used_size"]
+    d_pkg = {p: after_pkg.get(p, 0) - base_pkg[p] for p in base_pkg}
+    warn = [ln for ln in server.log_text().splitlines() if re.search(r"WARNING:sst:", ln)]
+
+    print()
+    print("## %s soak run" % label)
+    print("date:      %s" % datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))
+    print("command:   %s" % env["command"])
+    print("server:    %s (%s), module %s (repo %s)" % (env["version"], env["server"], so, repo_state()))
+    print("machine:   %d CPUs, %s; %d UDP workers, -m %d" % (os.cpu_count(), os.uname().release,
+                                                             args.soak_workers, args.soak_shm_mb))
+    print("calls:     %d (%d per flow, %s), after %d warm-up calls per flow; offered %g calls/s"
+          % (N, per_flow, ", ".join(f[0] for f in SOAK_FLOWS), args.soak_warmup, rate))
+    print()
+    print("| flow | successful | failed | retransmissions | UAC exit |")
+    print("|---|---:|---:|---:|---:|")
+    for name, *_ in SOAK_FLOWS:
+        r = results.get(name, {})
+        print("| %s | %s | %s | %s | %s |" % (name, r.get("ok"), r.get("failed"), r.get("retrans"),
+                                            r.get("rc", {}).get("uac")))
+    print()
+    print("rate:      %d successful calls in %.0f s = %.0f calls/s" % (ok, elapsed, ok / elapsed))
+    print("dialogs:   processed %s, expired %s, failed %s; expired_sst %s"
+          % (peak.get("dialog:processed_dialogs"), peak.get("dialog:expired_dialogs"),
+             peak.get("dialog:failed_dialogs"), peak.get("sst:expired_sst", peak.get("expired_sst"))))
+    print("shm:       real_used_size baseline %d, after %d: %+d B (tolerance ±%d B; one leaked "
+          "allocation per call would be >= %+d B)" % (base["shmem:real_used_size"],
+                                                     after["shmem:real_used_size"], d_shm,
+                                                     SOAK_SHM_TOLERANCE, LEAK_UNIT * N))
+    print("pkg:       real_used_size per process, baseline -> after (delta), tolerance ±%d B each:"
+          % SOAK_PKG_TOLERANCE)
+    for p in sorted(base_pkg):
+        print("  %2d %-28s %8d -> %8d (%+d)" % (p, names.get(p, "?")[:28], base_pkg[p],
+                                              after_pkg.get(p, 0), d_pkg[p]))
+    print("log:       %d error line(s)%s; %d sst warning(s)%s"
+          % (len(errors), (", first: " + errors[0][:200]) if errors else "",
+             len(warn), (", first: " + warn[0][:200]) if warn else ""))
+    print("server:    %s after the run" % ("alive" if alive else "DEAD (exit %s)" % server.proc.returncode))
+    print("total %.0f s" % (time.time() - t_start))
+    if N * LEAK_UNIT <= SOAK_SHM_TOLERANCE:
+        problems.append("too few calls (%d) for the tolerances to see a per-call leak" % N)
+    if ok != N or failed:
+        problems.append("%d/%d calls successful, %d failed" % (ok, N, failed))
+    if abs(d_shm) > SOAK_SHM_TOLERANCE:
+        problems.append("shm %+d B over baseline" % d_shm)
+    for p, d in d_pkg.items():
+        if abs(d) > SOAK_PKG_TOLERANCE:
+            problems.append("pkg of process %d (%s) %+d B over baseline" % (p, names.get(p, "?"), d))
+    if errors:
+        problems.append("%d error line(s) in the log" % len(errors))
+    if not alive:
+        problems.append("server died")
+    exp = peak.get("sst:expired_sst", peak.get("expired_sst"))
+    if exp:
+        problems.append("expired_sst %s: dialogs ended by their timer, not by BYE" % exp)
+    print("soak: %s%s" % ("PASS" if not problems else "FAIL", "" if not problems else " - " + "; ".join(problems)))
+    return 0 if not problems else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--calls", type=int, default=300, help="calls measured under callgrind (default 300)")
@@ -697,6 +881,16 @@ def main():
     ap.add_argument("--scale-c", action="store_true",
                     help="the scale run with the C module (it arms min_se, not the 2xx's Session-Expires, "
                          "when min_se < Session-Expires: give --scale-min-se equal to the interval)")
+    ap.add_argument("--soak", type=int, nargs="?", const=200000, default=None, metavar="N",
+                    help="the soak run instead: N calls (default 200000) in four call flows, "
+                         "memory before/after, error lines, liveness")
+    ap.add_argument("--soak-rate", type=float, default=800, help="offered calls/s over all flows")
+    ap.add_argument("--soak-warmup", type=int, default=200, help="warm-up calls per flow")
+    ap.add_argument("--soak-workers", type=int, default=2, help="UDP workers for the soak run")
+    ap.add_argument("--soak-shm-mb", type=int, default=1024,
+                    help="-m for the soak run: every finished transaction waits in tm for 5 s "
+                         "(~7 KB each), so at 800 calls/s some 100 MB are in use")
+    ap.add_argument("--c-module", action="store_true", help="soak: the server's own C sst.so")
     ap.add_argument("--scale-dialogs", type=int, default=50000)
     ap.add_argument("--scale-step", type=int, default=10000)
     ap.add_argument("--scale-rate", type=int, default=400, help="calls/s while creating dialogs")
@@ -712,7 +906,8 @@ def main():
     if not server:
         print("skipped: no OpenSIPS (set OPENSIPS=/path/to/opensips)")
         return 0
-    for tool in ["sipp"] + ([] if args.scale or args.skip_callgrind else ["valgrind", "callgrind_control"]):
+    quick = args.scale or args.scale_c or args.soak or args.skip_callgrind
+    for tool in ["sipp"] + ([] if quick else ["valgrind", "callgrind_control"]):
         if not shutil.which(tool):
             print("skipped: no %s" % tool)
             return 0
@@ -732,7 +927,12 @@ def main():
     env["work"] = tempfile.mkdtemp(prefix="sst-bench-")
     log("work folder %s" % env["work"])
     try:
-        rc = scale(args, env) if args.scale or args.scale_c else bench(args, env)
+        if args.soak:
+            rc = soak(args, env)
+        elif args.scale or args.scale_c:
+            rc = scale(args, env)
+        else:
+            rc = bench(args, env)
     finally:
         if not args.keep:
             shutil.rmtree(env["work"], ignore_errors=True)
