@@ -3,6 +3,7 @@
 
     OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/bench/run.py [--calls N] [--held K]
     OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/bench/run.py --scale [--scale-dialogs D]
+    OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/bench/run.py --soak [N] [--c-module]
 
 Same server build, same config (bench.cfg.in), same SIPp call flow (INVITE with
 Session-Expires 1800 and Supported: timer; 200 OK with Session-Expires
@@ -16,6 +17,12 @@ Session-Expires 1800 and Supported: timer; 200 OK with Session-Expires
      into the module's object file is added up with its inclusive cost.
   b) shared memory per tracked dialog: shmem:real_used_size with K held calls
      minus idle, divided by K, with the sst flag set and (baseline) not set.
+
+--soak [N]: N calls (default 200,000; opt-in, never part of `make test`)
+through one server in four flows at once (SE 1800 answered 1800; proxy-inserted
+SE; no timer; re-INVITE refresh), after a warm-up: shm and per-process pkg
+real_used_size before and after (tolerances justified at SOAK_SHM_TOLERANCE),
+failed calls, ERROR/CRITICAL/crash lines, the server alive at the end.
 
 --scale: D concurrent tracked dialogs with short session timers and no BYE:
 memory per dialog at each step, every dialog's expiry against its negotiated
@@ -59,7 +66,8 @@ class BenchServer(Server):
     from the benchmark config and optionally started under a tool (valgrind)."""
 
     def __init__(self, work, binary, mpath, sst_so, set_flag=True, workers=1, min_se=90,
-                 log_level=2, extra_routes="", shm_mb=64, prefix=(), allocator=None):
+                 log_level=2, extra_routes="", shm_mb=64, prefix=(), allocator=None,
+                 within="", after_dialog=""):
         os.makedirs(work, exist_ok=True)
         self._init_files(work, binary)
         self.initial = ""
@@ -70,7 +78,7 @@ class BenchServer(Server):
                 "SST_SO": sst_so, "FIFO": self.fifo, "REPLY_DIR": work + "/",
                 "WORKERS": str(workers), "MIN_SE": str(min_se),
                 "SET_FLAG": '\t\tsetflag("SST_FLAG");' if set_flag else "\t\t# sst flag not set: dialog only",
-                "EXTRA_ROUTES": extra_routes}
+                "EXTRA_ROUTES": extra_routes, "WITHIN": within, "AFTER_DIALOG": after_dialog}
         with open(CFG_TEMPLATE) as f:
             text = f.read()
         for k, v in fill.items():
@@ -154,12 +162,14 @@ class Load:
     """A sipp UAS and a sipp UAC making `calls` calls through the proxy."""
 
     def __init__(self, work, tag, server, calls, rate, limit, hold_ms, se, uac="uac.xml",
-                 uas="uas.xml", timeout=600):
+                 uas="uas.xml", timeout=600, keys=None):
         self.work, self.tag, self.calls = work, tag, calls
         self.uas_port, self.uac_port = free_udp_port(), free_udp_port()
         common = ["-i", "127.0.0.1", "-nostdin", "-key", "se", str(se),
                   "-trace_err", "-trace_stat", "-fd", "1", "-timeout", "%ds" % timeout,
                   "-max_socket", "65000"]
+        for k, v in (keys or {}).items():
+            common += ["-key", k, v]
         self.uas_cmd = ["sipp", "-sf", os.path.join(SCEN, uas), "-p", str(self.uas_port),
                         "-m", str(calls), "-error_file", self._p("uas.err"),
                         "-stf", self._p("uas.csv")] + common
@@ -180,7 +190,9 @@ class Load:
         self.uac = subprocess.Popen(self.uac_cmd, stdout=subprocess.DEVNULL,
                                     stderr=open(self._p("uac.out"), "w"), stdin=subprocess.DEVNULL)
 
-    def wait(self, timeout):
+    def wait(self, timeout, strict=True):
+        """Wait for both sipps; the counters of the UAC and UAS. `strict`: a
+        failed or missing call raises Fail (else the caller reports it)."""
         rc = {}
         for name, p in (("uac", self.uac), ("uas", self.uas)):
             try:
@@ -198,10 +210,10 @@ class Load:
         ok = int(uac.get("SuccessfulCall(C)", 0) or 0)
         failed = int(uac.get("FailedCall(C)", 0) or 0) + int(uas.get("FailedCall(C)", 0) or 0)
         retrans = int(uac.get("Retransmissions(C)", 0) or 0) + int(uas.get("Retransmissions(C)", 0) or 0)
-        if rc.get("uac") != 0 or ok != self.calls or failed:
+        if strict and (rc.get("uac") != 0 or ok != self.calls or failed):
             raise Fail("%s: sipp UAC exit %s, %d/%d calls successful, %d failed (see %s)"
                        % (self.tag, rc.get("uac"), ok, self.calls, failed, self._p("uac.err")))
-        return {"ok": ok, "retrans": retrans}
+        return {"ok": ok, "failed": failed, "retrans": retrans, "rc": rc}
 
     def kill(self):
         for p in (self.uac, self.uas):
@@ -581,14 +593,36 @@ def scale(args, env):
     if se is None:
         # every dialog must still be up when the last one is created
         se = int(D / rate + (D // step) * 8 + 30)
+    # Two pairs of timestamps per dialog. DLGEV: the E_DLG_STATE_CHANGED
+    # event_route. In 3.x an event_route never runs where the event is raised:
+    # evi/event_route.c route_send() hands it to ipc_dispatch_rpc(), so its
+    # $Ts/$Tsm is when some worker got round to it -- for the deletions of one
+    # timer tick, hundreds queued behind each other. The synchronous pair,
+    # keyed by $DLG_did: DLGACK, logged by the worker right after loose_route()
+    # has let the dialog module re-arm the timer for the ACK (dlg_handlers.c
+    # dlg_onroute: update_dlg_timer() after DLGCB_REQ_WITHIN; the 2xx armed it
+    # first, the ACK re-arms because lifetime_dirty stays set), and DLGTO, the
+    # dialog's on-timeout route, which the timer handler process runs inside
+    # dlg_ontimeout() right before it deletes the dialog.
     extra = """
 event_route[E_DLG_STATE_CHANGED] {
 	xlog("L_NOTICE", "DLGEV $Ts $Tsm $param(callid) $param(old_state)->$param(new_state)\\n");
 }
+route[sst_scale_timeout] {
+	xlog("L_NOTICE", "DLGTO $Ts $Tsm $DLG_did\\n");
+}
 """
+    within = """\
+		if (is_method("ACK") && loose_route()) {
+			xlog("L_NOTICE", "DLGACK $Ts $Tsm $DLG_did\\n");
+			t_relay();
+			exit;
+		}"""
+    after_dialog = '\t\tdlg_on_timeout("sst_scale_timeout");'
     server = BenchServer(work, env["server"], env["mpath"], env["ours_so"] if not args.scale_c else env["c_so"],
                          set_flag=True, workers=args.workers, min_se=args.scale_min_se,
-                         shm_mb=args.scale_shm_mb, log_level=3, extra_routes=extra)
+                         shm_mb=args.scale_shm_mb, log_level=3, extra_routes=extra,
+                         within=within, after_dialog=after_dialog)
     samples = []
     t_start = time.time()
     try:
@@ -623,29 +657,45 @@ event_route[E_DLG_STATE_CHANGED] {
         expired = final.get("sst:expired_sst", final.get("expired_sst"))
     finally:
         server.stop(timeout=60)
-    # event times: confirmed (old 3/2 -> 4) and deleted (-> 5)
-    confirmed, deleted = {}, {}
+    # event times: confirmed (old 3/2 -> 4) and deleted (-> 5), via IPC; and
+    # the synchronous ACK (arming) and on-timeout (deletion) times
+    confirmed, deleted, acked, timed_out = {}, {}, {}, {}
+
+    def stamp(sec, usec):
+        us = int(usec)
+        return us / 1e6 if us > 10 ** 12 else int(sec) + us / 1e6  # $Tsm: µs of the second
+
     for ln in server.log_text().splitlines():
-        m = re.search(r"DLGEV (\d+) (\d+) (\S+) (\d+)->(\d+)", ln)
+        m = re.search(r"DLG(EV|ACK|TO) (\d+) (\d+) (\S+)(?: (\d+)->(\d+))?", ln)
         if not m:
             continue
-        us = int(m.group(2))
-        t = us / 1e6 if us > 10 ** 12 else int(m.group(1)) + us / 1e6  # $Tsm: µs of the second
-        cid, new = m.group(3), int(m.group(5))
-        if new == 4:
-            confirmed[cid] = t  # the last re-arm is at the ACK (confirmed)
-        elif new == 5:
+        t, cid = stamp(m.group(2), m.group(3)), m.group(4)
+        if m.group(1) == "ACK":
+            acked[cid] = t
+        elif m.group(1) == "TO":
+            timed_out[cid] = t
+        elif int(m.group(6)) == 4:
+            confirmed[cid] = t
+        elif int(m.group(6)) == 5:
             deleted[cid] = t
-    lat = sorted(deleted[c] - confirmed[c] - se for c in confirmed if c in deleted)
+    lat_ev = sorted(deleted[c] - confirmed[c] - se for c in confirmed if c in deleted)
+    # event_route − on-timeout route, matched by order: both are written in
+    # deletion order (the timer handler raises each event right after the
+    # route, and a single worker runs the dispatched routes in turn)
+    lat = sorted(timed_out[c] - acked[c] - se for c in acked if c in timed_out)
     late = [d for d in lat if abs(d) > args.scale_tolerance]
-    # the dialog module's timer process deletes the dialogs due in one tick
-    # one after the other: group deletions into timer runs (gaps < 0.3 s) to
-    # tell the tick rounding from the time spent inside one run
-    runs, prev = [], None
-    for t in sorted(deleted.values()):
+    # the timer handler deletes the dialogs due at one tick one after the
+    # other: group on-timeout times into timer runs (gaps < 0.3 s) to tell the
+    # tick rounding (ACK time within its second: up to 1 s early) from the
+    # time the run started late and the time spent inside the run
+    runs, prev, run_of = [], None, {}
+    for cid, t in sorted(timed_out.items(), key=lambda kv: kv[1]):
         if prev is None or t - prev > 0.3:
             runs.append([t, t, 0])
         runs[-1][1], runs[-1][2], prev = t, runs[-1][2] + 1, t
+        run_of[cid] = runs[-1]
+    # IPC lag of the event_route timestamps, for the record
+    ipc = sorted(e - t for e, t in zip(sorted(deleted.values()), sorted(timed_out.values())))
     print()
     print("## %s scale run" % ("C module" if args.scale_c else "sst-rs"))
     print("date:      %s" % datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))
@@ -660,24 +710,231 @@ event_route[E_DLG_STATE_CHANGED] {
     for made, used, t in samples:
         print("| %d | %d | %s | %.0f |" % (made, used, "%.1f" % ((used - idle) / made) if made else "-", t))
     print()
+    def dist(xs):
+        k = len(xs)
+        if not k:
+            return "no samples"
+        q = lambda p: xs[min(k - 1, int(p * k))]
+        return "min %+.3f, median %+.3f, p99 %+.3f, max %+.3f s" % (xs[0], q(0.5), q(0.99), xs[-1])
+
     n = len(lat)
     if n:
-        pct = lambda p: lat[min(n - 1, int(p * n))]
-        print("expiry − negotiated (deleted − confirmed − %d s) over %d dialogs: min %+.3f, median %+.3f, "
-              "p99 %+.3f, max %+.3f s; outside ±%g s: %d" % (se, n, lat[0], pct(0.5), pct(0.99), lat[-1],
-                                                             args.scale_tolerance, len(late)))
+        print("expiry − negotiated, synchronous stamps (on-timeout route − ACK − %d s) over %d dialogs: "
+              "%s; outside ±%g s: %d" % (se, n, dist(lat), args.scale_tolerance, len(late)))
+    if lat_ev:
+        print("the same from the E_DLG_STATE_CHANGED event_route (deleted − confirmed − %d s, both "
+              "run later by a worker via IPC): %s; outside ±%g s: %d"
+              % (se, dist(lat_ev), args.scale_tolerance,
+                 sum(1 for d in lat_ev if abs(d) > args.scale_tolerance)))
+    if ipc:
+        print("IPC lag of the deletion event (event_route − on-timeout route): %s" % dist(ipc))
     if runs:
         print("dialog timer runs that deleted dialogs: %d; largest %d dialogs; longest run %.3f s "
               "(first to last deletion of one run)" % (len(runs), max(r[2] for r in runs),
                                                         max(r[1] - r[0] for r in runs)))
-    print("confirmed %d, deleted %d, expired_sst %s, shm after all expired %d (idle %d, %+d)"
-          % (len(confirmed), len(deleted), expired, final["shmem:real_used_size"], idle,
+        # per dialog: lateness = (run start − ACK − se) + (its place in the run)
+        start = sorted(run_of[c][0] - acked[c] - se for c in acked if c in run_of)
+        inside = sorted(timed_out[c] - run_of[c][0] for c in acked if c in run_of)
+        print("  run start − ACK − %d s: %s" % (se, dist(start)))
+        print("  deletion − its run's start: %s" % dist(inside))
+        # by ACK time: each group spans the 1 s tick; where the window sits
+        # moves with the offset between the core's tick counter and the wall
+        # clock, which changes between arming and expiry
+        t0 = min(acked.values())
+        groups = defaultdict(list)
+        for c in acked:
+            if c in timed_out:
+                groups[int((acked[c] - t0) // args.scale_group)].append(timed_out[c] - acked[c] - se)
+        print("  by ACK time (groups of %d s): %s" % (args.scale_group, "; ".join(
+            "+%d s: %+.2f..%+.2f" % (k * args.scale_group, min(v), max(v))
+            for k, v in sorted(groups.items()))))
+        worst = sorted(((timed_out[c] - acked[c] - se, c) for c in acked if c in timed_out),
+                       reverse=True)[:5]
+        for d, c in worst:
+            r = run_of[c]
+            print("  latest: %+.3f s = run start %+.3f s + %.3f s into a run of %d (ACK at %.3f)"
+                  % (d, r[0] - acked[c] - se, timed_out[c] - r[0], r[2], acked[c] % 100))
+    print("ACKs %d, on-timeout %d, confirmed %d, deleted %d, expired_sst %s, shm after all expired %d (idle %d, %+d)"
+          % (len(acked), len(timed_out), len(confirmed), len(deleted), expired, final["shmem:real_used_size"], idle,
              final["shmem:real_used_size"] - idle))
     print("error lines in the log: %d%s" % (len(errors), (", first: " + errors[0][:200]) if errors else ""))
     print("total %.0f s" % (time.time() - t_start))
     ok = n == D and not late and not errors
     print("scale: %s" % ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
+
+
+# ---------------------------------------------------------------- soak
+
+# name, UAC scenario, UAS scenario, sipp keys, Session-Expires key
+SOAK_FLOWS = [
+    # flows 1 + 8: the UAC asks for 1800 with timer support, the UAS answers 1800
+    ("se-1800", "uac.xml", "uas.xml", {}, 1800),
+    # flow 5: no Session-Expires, Min-SE 90: the proxy inserts one (min_se 90)
+    ("proxy-inserts-se", "uac_hdrs.xml", "uas.xml",
+     {"hdr1": "Min-SE: 90", "hdr2": "X-Flow: proxy-inserts-se"}, 90),
+    # flow 5 then 10: the proxy inserts SE, the UAS answers without: no timer
+    ("no-timer", "uac_hdrs.xml", "uas_nose.xml",
+     {"hdr1": "X-Flow: no-timer", "hdr2": "X-Unused: 1"}, 1800),
+    # flows 1, 8, 11, 12: a refresh re-INVITE (200 with SE) and its ACK, then BYE
+    ("refresh", "uac_refresh.xml", "uas_refresh.xml", {}, 1800),
+]
+
+# Tolerances for "memory is back at its baseline", and why. The smallest leak
+# there can be is one allocation per call (or per message): F_MALLOC rounds a
+# request up to 8 bytes and puts a fragment header in front of it, so every
+# leaked allocation costs at least 24 bytes of real_used_size. Over the
+# default 200,000 calls that is >= 4.8 MB of shm, or >= 2.4 MB of pkg in each
+# of two workers -- two orders of magnitude above the tolerances. The
+# tolerances themselves are above what can move without a leak: the dialog
+# and tm hash tables and the per-process buffers are sized at start-up or by
+# the warm-up, so the observed deltas are 0 or a few hundred bytes.
+SOAK_SHM_TOLERANCE = 64 * 1024
+SOAK_PKG_TOLERANCE = 16 * 1024
+LEAK_UNIT = 24  # bytes: the smallest leaked allocation, see above
+
+
+def pkg_stats(server):
+    """pkmem:<process>-real_used_size for every process, with its description."""
+    res = server.mi("get_statistics", {"statistics": ["pkmem:"]}, timeout=10) or {}
+    used = {}
+    for k, v in res.items():
+        m = re.match(r"pkmem:(\d+)-real_used_size$", k)
+        if m:
+            used[int(m.group(1))] = int(v)
+    names = {}
+    try:
+        for p in (server.mi("ps") or {}).get("Processes", []):
+            names[int(p.get("ID", -1))] = p.get("Type", "?")
+    except Fail:
+        pass
+    return used, names
+
+
+def settle(server, timeout=120):
+    """No transaction, no dialog, and shm real_used_size the same twice 2 s apart."""
+    prev = None
+    deadline = time.time() + timeout
+    while True:
+        s = server.quiesce(timeout=max(10, deadline - time.time()))
+        if prev is not None and s["shmem:real_used_size"] == prev["shmem:real_used_size"]:
+            return s
+        if time.time() > deadline:
+            return s
+        prev = s
+        time.sleep(2)
+
+
+def soak(args, env):
+    """N calls through one server, four call flows at once; memory before and
+    after, error lines, liveness."""
+    label = "C module" if args.c_module else "sst-rs"
+    so = env["c_so"] if args.c_module else env["ours_so"]
+    work = os.path.join(env["work"], "soak")
+    N, rate = args.soak, args.soak_rate
+    per_flow = N // len(SOAK_FLOWS)
+    N = per_flow * len(SOAK_FLOWS)
+    server = BenchServer(work, env["server"], env["mpath"], so, set_flag=True,
+                         workers=args.soak_workers, min_se=90, shm_mb=args.soak_shm_mb, log_level=2,
+                         allocator=args.allocator)
+    t_start = time.time()
+    results, problems = {}, []
+
+    def run_flows(tag, calls, flow_rate, strict):
+        loads = []
+        for name, uac, uas, keys, se in SOAK_FLOWS:
+            ld = Load(work, "%s-%s" % (tag, name), server, calls, flow_rate, 200, 0, se,
+                      uac=uac, uas=uas, keys=keys, timeout=int(calls / flow_rate + 300))
+            ld.start()
+            loads.append((name, ld))
+        out = {}
+        try:
+            for name, ld in loads:
+                out[name] = ld.wait(calls / flow_rate + 600, strict=strict)
+        finally:
+            for _, ld in loads:
+                ld.kill()
+        return out
+
+    try:
+        server.start()
+        # warm-up: every flow, so lazily sized buffers and pools exist before the baseline
+        run_flows("warmup", args.soak_warmup, max(10, rate // len(SOAK_FLOWS) // 4), True)
+        base = settle(server)
+        base_pkg, names = pkg_stats(server)
+        log("%s soak: baseline shm real_used_size %d, pkg %s"
+            % (label, base["shmem:real_used_size"],
+               " ".join("%d:%d" % kv for kv in sorted(base_pkg.items()))))
+        t0 = time.time()
+        results = run_flows("soak", per_flow, rate / len(SOAK_FLOWS), False)
+        elapsed = time.time() - t0
+        peak = server.stats()
+        after = settle(server)
+        after_pkg, _ = pkg_stats(server)
+        alive = server.alive()
+        errors = server.error_lines()
+    finally:
+        server.stop(timeout=60)
+    ok = sum(r["ok"] for r in results.values())
+    failed = sum(r["failed"] for r in results.values())
+    retrans = sum(r["retrans"] for r in results.values())
+    d_shm = after["shmem:real_used_size"] - base["shmem:real_used_size"]
+    d_pkg = {p: after_pkg.get(p, 0) - base_pkg[p] for p in base_pkg}
+    warn = [ln for ln in server.log_text().splitlines() if re.search(r"WARNING:sst:", ln)]
+
+    print()
+    print("## %s soak run" % label)
+    print("date:      %s" % datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))
+    print("command:   %s" % env["command"])
+    print("server:    %s (%s), module %s (repo %s)" % (env["version"], env["server"], so, repo_state()))
+    print("machine:   %d CPUs, %s; %d UDP workers, -m %d" % (os.cpu_count(), os.uname().release,
+                                                             args.soak_workers, args.soak_shm_mb))
+    print("calls:     %d (%d per flow, %s), after %d warm-up calls per flow; offered %g calls/s"
+          % (N, per_flow, ", ".join(f[0] for f in SOAK_FLOWS), args.soak_warmup, rate))
+    print()
+    print("| flow | successful | failed | retransmissions | UAC exit |")
+    print("|---|---:|---:|---:|---:|")
+    for name, *_ in SOAK_FLOWS:
+        r = results.get(name, {})
+        print("| %s | %s | %s | %s | %s |" % (name, r.get("ok"), r.get("failed"), r.get("retrans"),
+                                            r.get("rc", {}).get("uac")))
+    print()
+    print("rate:      %d successful calls in %.0f s = %.0f calls/s" % (ok, elapsed, ok / elapsed))
+    print("dialogs:   processed %s, expired %s, failed %s; expired_sst %s"
+          % (peak.get("dialog:processed_dialogs"), peak.get("dialog:expired_dialogs"),
+             peak.get("dialog:failed_dialogs"), peak.get("sst:expired_sst", peak.get("expired_sst"))))
+    print("shm:       real_used_size baseline %d, after %d: %+d B (tolerance ±%d B; one leaked "
+          "allocation per call would be >= %+d B)" % (base["shmem:real_used_size"],
+                                                     after["shmem:real_used_size"], d_shm,
+                                                     SOAK_SHM_TOLERANCE, LEAK_UNIT * N))
+    print("pkg:       real_used_size per process, baseline -> after (delta), tolerance ±%d B each:"
+          % SOAK_PKG_TOLERANCE)
+    for p in sorted(base_pkg):
+        print("  %2d %-28s %8d -> %8d (%+d)" % (p, names.get(p, "?")[:28], base_pkg[p],
+                                              after_pkg.get(p, 0), d_pkg[p]))
+    print("log:       %d error line(s)%s; %d sst warning(s)%s"
+          % (len(errors), (", first: " + errors[0][:200]) if errors else "",
+             len(warn), (", first: " + warn[0][:200]) if warn else ""))
+    print("server:    %s after the run" % ("alive" if alive else "DEAD (exit %s)" % server.proc.returncode))
+    print("total %.0f s" % (time.time() - t_start))
+    if N * LEAK_UNIT <= SOAK_SHM_TOLERANCE:
+        problems.append("too few calls (%d) for the tolerances to see a per-call leak" % N)
+    if ok != N or failed:
+        problems.append("%d/%d calls successful, %d failed" % (ok, N, failed))
+    if abs(d_shm) > SOAK_SHM_TOLERANCE:
+        problems.append("shm %+d B over baseline" % d_shm)
+    for p, d in d_pkg.items():
+        if abs(d) > SOAK_PKG_TOLERANCE:
+            problems.append("pkg of process %d (%s) %+d B over baseline" % (p, names.get(p, "?"), d))
+    if errors:
+        problems.append("%d error line(s) in the log" % len(errors))
+    if not alive:
+        problems.append("server died")
+    exp = peak.get("sst:expired_sst", peak.get("expired_sst"))
+    if exp:
+        problems.append("expired_sst %s: dialogs ended by their timer, not by BYE" % exp)
+    print("soak: %s%s" % ("PASS" if not problems else "FAIL", "" if not problems else " - " + "; ".join(problems)))
+    return 0 if not problems else 1
 
 
 def main():
@@ -697,22 +954,36 @@ def main():
     ap.add_argument("--scale-c", action="store_true",
                     help="the scale run with the C module (it arms min_se, not the 2xx's Session-Expires, "
                          "when min_se < Session-Expires: give --scale-min-se equal to the interval)")
+    ap.add_argument("--soak", type=int, nargs="?", const=200000, default=None, metavar="N",
+                    help="the soak run instead: N calls (default 200000) in four call flows, "
+                         "memory before/after, error lines, liveness")
+    ap.add_argument("--soak-rate", type=float, default=800, help="offered calls/s over all flows")
+    ap.add_argument("--soak-warmup", type=int, default=200, help="warm-up calls per flow")
+    ap.add_argument("--soak-workers", type=int, default=2, help="UDP workers for the soak run")
+    ap.add_argument("--soak-shm-mb", type=int, default=1024,
+                    help="-m for the soak run: every finished transaction waits in tm for 5 s "
+                         "(~7 KB each), so at 800 calls/s some 100 MB are in use")
+    ap.add_argument("--c-module", action="store_true", help="soak: the server's own C sst.so")
     ap.add_argument("--scale-dialogs", type=int, default=50000)
     ap.add_argument("--scale-step", type=int, default=10000)
     ap.add_argument("--scale-rate", type=int, default=400, help="calls/s while creating dialogs")
     ap.add_argument("--scale-se", type=int, default=None,
                     help="Session-Expires (default: long enough to hold all dialogs at once)")
     ap.add_argument("--scale-min-se", type=int, default=10)
+    ap.add_argument("--scale-group", type=int, default=20, help="seconds of ACKs per group in the report")
     ap.add_argument("--scale-shm-mb", type=int, default=1024)
-    ap.add_argument("--scale-tolerance", type=float, default=1.0,
-                    help="allowed |expiry - negotiated| in seconds (default 1)")
+    ap.add_argument("--scale-tolerance", type=float, default=1.5,
+                    help="allowed |expiry - negotiated| in seconds (default 1.5: the dialog "
+                         "timer's 1 s tick plus the drift of the core's tick counter against "
+                         "the wall clock over the interval, see README)")
     args = ap.parse_args()
 
     server = find_server()
     if not server:
         print("skipped: no OpenSIPS (set OPENSIPS=/path/to/opensips)")
         return 0
-    for tool in ["sipp"] + ([] if args.scale or args.skip_callgrind else ["valgrind", "callgrind_control"]):
+    quick = args.scale or args.scale_c or args.soak or args.skip_callgrind
+    for tool in ["sipp"] + ([] if quick else ["valgrind", "callgrind_control"]):
         if not shutil.which(tool):
             print("skipped: no %s" % tool)
             return 0
@@ -732,7 +1003,12 @@ def main():
     env["work"] = tempfile.mkdtemp(prefix="sst-bench-")
     log("work folder %s" % env["work"])
     try:
-        rc = scale(args, env) if args.scale or args.scale_c else bench(args, env)
+        if args.soak:
+            rc = soak(args, env)
+        elif args.scale or args.scale_c:
+            rc = scale(args, env)
+        else:
+            rc = bench(args, env)
     finally:
         if not args.keep:
             shutil.rmtree(env["work"], ignore_errors=True)

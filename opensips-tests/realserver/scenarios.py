@@ -1060,6 +1060,283 @@ def s_event_expired(t):
     expect(not problems, "; ".join(problems))
     t.note = "event: %s" % lines[0]
 
+# ---------------------------------------------------------------- faults (issue 5)
+
+def s_fault_state_value(t, kind):
+    """The script spoils the dialog's sst_info in the reply route of the 200
+    (before the dialog module's RESPONSE_FWDED callbacks, where sst reads it):
+    `kind` "corrupt" overwrites it with 5 bytes, "deleted" removes it. Expected:
+    a WARN naming the problem, no crash, the call (refresh re-INVITE, BYE)
+    completes, and the dialog keeps the dialog module's own lifetime
+    (default_timeout 600 here, never the negotiated 1800) with no sst context."""
+    hold, seen = 2000, {}
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)  # the ACK's handling
+        seen["answered"] = snap(t.server)
+        wait_cseq(t.server, 2, hold / 1000 + 3)  # the refresh re-INVITE
+        time.sleep(0.7)  # its 200 and ACK
+        seen["refreshed"] = snap(t.server)
+
+    c = t.call("uac_refresh.xml", ["Session-Expires: 1800", "Supported: timer"],
+               uas_xml="uas_refresh.xml", answer_hdr="Session-Expires: 1800;refresher=uac",
+               hold_ms=hold, during=during, timeout=12)
+    problems = []
+    try:
+        expect_completed(t, c)
+    except Fail as e:
+        problems.append(str(e))
+    log = t.server.log_text()
+    if "sst-test: sst_info %s" % kind not in log:
+        problems.append("the script did not spoil sst_info (no sst-test line)")
+    want = ("sst_info is corrupt (5 bytes, expected 16); session timing off for this call"
+            if kind == "corrupt" else "sst_info is missing; session timing off for this call")
+    n = log.count(want)
+    # the 200, the ACK, the re-INVITE, its 200 and ACK: each reads the record
+    if n < 3:
+        problems.append("%d log line(s) %r, want one per message read (>= 3)" % (n, want))
+    for key in ("answered", "refreshed"):
+        d = seen.get(key)
+        if not d:
+            problems.append("no dialog when %s" % key)
+            continue
+        if not 590 <= d["_life"] <= 600:
+            problems.append("lifetime %d s when %s, want the dialog's own 600 "
+                            "(session timing off)" % (d["_life"], key))
+        if sst_of(d) is not None:
+            problems.append("sst context %s when %s, want none" % (json.dumps(sst_of(d)), key))
+    deadline = time.time() + 3
+    while live_dialogs(t.server) and time.time() < deadline:
+        time.sleep(0.1)
+    if live_dialogs(t.server):
+        problems.append("the dialog outlived the BYE")
+    expect(t.server.alive(), "server died")
+    expect(not problems, "; ".join(problems))
+    t.note = "%d x %r; lifetime %d s, no sst context; call completed" % (
+        n, want.split(";")[0], seen["answered"]["_life"])
+
+
+def fault_value_route(value):
+    return Script(DIALOG_ROUTE + '\n\t\tt_on_reply("sst_fault");', routes="""
+onreply_route[sst_fault] {
+	if ($rs == 200) {
+		$dlg_val(sst_info) = %s;
+		xlog("L_NOTICE", "sst-test: sst_info %s in the reply route\\n");
+	}
+}
+""" % (value, "corrupt" if value != "NULL" else "deleted"))
+
+
+def s_fault_reply_fails(t):
+    """sstCheckMin(1) when the 422 cannot be sent: the script already answered
+    the INVITE statefully (t_newtran + t_reply 499), so the signaling module's
+    reply (tm's t_reply) refuses a second final reply. Expected: sstCheckMin
+    still returns 1 (the interval is too small), our ERR line, tm's own ERR,
+    the UAC sees only the 499, and the server goes on serving: the next
+    INVITE gets its 422 with Min-SE, and a good call completes."""
+    problems = []
+    c = t.call("uac_rejected.xml", ["Session-Expires: 100", "X-Pre-Reply: 1"], uas_xml=None)
+    fin = c.final()
+    if not fin or fin.code != 499:
+        problems.append("UAC got %s, want the script's 499" % describe(fin))
+    if [m for m in c.uac.received() if m.code == 422]:
+        problems.append("a 422 reached the UAC after the final 499")
+    log = t.server.log_text()
+    for line in ("cannot send the 422 reply", "failed to generate 422 reply when a final 499 was sent out"):
+        if line not in log:
+            problems.append("no log line %r" % line)
+    rcs = t.server.script_rc()
+    if rcs[:1] != ["1"]:
+        problems.append("sstCheckMin rc %s, want 1" % rcs)
+    expect(t.server.alive(), "server died after the failed reply")
+    c2 = t.call("uac_rejected.xml", ["Session-Expires: 100"], uas_xml=None)
+    fin2 = c2.final()
+    if not fin2 or fin2.code != 422 or (fin2.get("min-se") or "").strip() != "1800":
+        problems.append("next INVITE got %s (Min-SE %r), want 422 with Min-SE 1800"
+                        % (describe(fin2), fin2 and fin2.get("min-se")))
+    c3 = t.call("uac_call.xml", ["Session-Expires: 3600", "Min-SE: 1800"])
+    try:
+        expect_completed(t, c3)
+    except Fail as e:
+        problems.append("good call afterwards: %s" % e)
+    expect(not problems, "; ".join(problems))
+    t.note = "rc 1, logged, 499 only; next INVITE 422, next call completed"
+
+
+REPLY_FAILS_ROUTE = """\
+	if (is_method("INVITE")) {
+		if (is_present_hf("X-Pre-Reply")) {
+			t_newtran();
+			t_reply(499, "Answered First");
+		}
+		sstCheckMin(1);
+		$var(rc) = $rc;
+		xlog("L_NOTICE", "sst-test: rc=$var(rc)\\n");
+		if ($var(rc) == 1)
+			exit;
+	}"""
+
+
+def pkg_eater(top=8192, tail=64):
+    """Script text that uses up this process's pkg memory, and the text that
+    gives back the part that outlives the message.
+
+    The bulk: append_hf() copies its text into pkg and hangs it on the request
+    as a lump (sipmsgops.c add_hf_helper), so `while (append_hf(...))` takes
+    pieces of one size until one fails, for sizes from `top` bytes down to 1;
+    lumps go with the message, whatever happens to it. The tail: `tail` script
+    variables of 1 byte (set_var_value copies into pkg) for the small fragments
+    a lump no longer fits in; those are per process and are set back to 0 by
+    the second text (a failed assignment leaves its variable NULL, so nothing
+    leaks). Each size ends at its first failure: the core logs it."""
+    # literal text: evaluating a variable or a transformation would itself
+    # need pkg memory at the very moment there is none
+    eat, size = [], top
+    while size >= 1:
+        eat.append('while (append_hf("%s")) { $var(n) = $var(n) + 1; }' % ("x" * size))
+        size //= 4
+    eat.append("$var(lvl) = 0;")
+    names = ["t%d" % j for j in range(tail)]
+    for v in names:
+        eat.append('if ($var(lvl) == 0) { $var(%s) = "x"; if ($var(%s) == NULL) $var(lvl) = 1; }'
+                   % (v, v))
+    release = ["$var(%s) = 0;" % v for v in names]
+    indent = lambda lines: "\n".join("\t\t\t" + ln for ln in lines)
+    return indent(eat), indent(release)
+
+
+EAT, RELEASE = pkg_eater()
+# the core's own words for a failed pkg allocation (mk_proxy logs it as CRITICAL)
+PKG_LOG = r"CRITICAL:core:mk_proxy: pkg memory allocation failure"
+
+# $shv (cfgutils, shared memory): only the first copy of the INVITE eats, so
+# its retransmission finds memory again
+def pkg_globals(server):
+    return 'loadmodule "cfgutils.so"'
+
+
+# sstCheckMin(1) with pkg memory exhausted right before it (headers parsed
+# first: is_present_hf of an absent header parses them all)
+PKG_CHECKMIN_ROUTE = Script("""\
+	if (is_method("INVITE")) {
+		# integers only from here to the release: reading $rc into a
+		# variable would itself need pkg memory
+		$var(eaten) = 0;
+		$var(rc) = -1;
+		if (is_present_hf("X-Eat-Pkg") && !is_present_hf("X-Not-There") && $shv(eaten) == 0) {
+			$shv(eaten) = 1;
+			$var(n) = 0;
+%s
+			$var(eaten) = 1;
+		}
+		if (sstCheckMin(1))
+			$var(rc) = 1;
+		if ($var(eaten) == 1) {
+%s
+		}
+		xlog("L_NOTICE", "sst-test: rc=$var(rc) eaten=$var(eaten)\\n");
+		if ($var(rc) == 1)
+			exit;
+	}""" % (EAT, RELEASE), globals=pkg_globals, server_args=("-M", "4"), expected_log=PKG_LOG)
+
+# the dialog path with pkg memory exhausted after create_dialog(): t_newtran()
+# runs the dialog module's REQUEST_IN callback, which runs sst's created
+# callback (dlg_handlers.c dlg_onreq)
+PKG_DIALOG_ROUTE = Script("""\
+	if (is_method("INVITE")) {
+		setflag("SST_FLAG");
+		create_dialog();
+		if (is_present_hf("X-Eat-Pkg") && !is_present_hf("X-Not-There") && $shv(eaten) == 0) {
+			$shv(eaten) = 1;
+			record_route();
+			$var(n) = 0;
+%s
+			$var(ok) = t_newtran();
+%s
+			xlog("L_NOTICE", "sst-test: t_newtran with pkg exhausted: $var(ok)\\n");
+			if (!t_relay())
+				t_reply(500, "No Memory");
+			exit;
+		}
+	}""" % (EAT, RELEASE), globals=pkg_globals, server_args=("-M", "4"), expected_log=PKG_LOG)
+
+
+def pkg_checks(t, problems):
+    log = t.server.log_text()
+    if "no pkg memory left" not in log:
+        problems.append("the eater never ran out of pkg memory")
+    return log
+
+
+def s_fault_pkg_checkmin(t):
+    """sstCheckMin(1), interval too small, pkg memory used up just before it:
+    the Min-SE line of the 422 cannot be allocated. Expected: our ERR line, no
+    422 without Min-SE (RFC 4028 6 requires it), rc 1, no crash; the memory
+    comes back with the end of the message and the INVITE's retransmission
+    gets its 422 with Min-SE 1800; a good call completes afterwards."""
+    problems = []
+    c = t.call("uac_rejected.xml", ["Session-Expires: 100", "X-Eat-Pkg: 1"], uas_xml=None)
+    fin = c.final()
+    if not fin or fin.code != 422 or (fin.get("min-se") or "").strip() != "1800":
+        problems.append("UAC got %s (Min-SE %r), want 422 with Min-SE 1800 on its retransmission"
+                        % (describe(fin), fin and fin.get("min-se")))
+    finals = [m for m in c.uac.received() if m.code and m.code >= 200]
+    if any(not m.all("min-se") for m in finals):
+        problems.append("a final reply without Min-SE reached the UAC")
+    log = pkg_checks(t, problems)
+    if "cannot add Min-SE to the 422 reply (NoMemory)" not in log:
+        problems.append("no log line from sst about the Min-SE it could not allocate")
+    if "sst-test: rc=1 eaten=1" not in log:
+        problems.append("sstCheckMin with pkg used up did not return 1 (script saw %s)"
+                        % [ln.split("sst-test: ")[-1] for ln in log.splitlines() if "sst-test: rc=" in ln])
+    expect(t.server.alive(), "server died with pkg memory used up")
+    c2 = t.call("uac_call.xml", ["Session-Expires: 3600", "Min-SE: 1800"])
+    try:
+        expect_completed(t, c2)
+    except Fail as e:
+        problems.append("good call afterwards: %s" % e)
+    expect(not problems, "; ".join(problems))
+    t.note = "Min-SE lump failed and logged, no reply; retransmission got 422 Min-SE 1800"
+
+
+def s_fault_pkg_dialog(t):
+    """The dialog path (flow 5: no Session-Expires, Min-SE 90 -> sst replaces
+    Min-SE and inserts Session-Expires) with pkg memory used up when the
+    dialog module runs sst's created callback. Expected: sst's ERR lines for
+    the edits it could not make, no crash, no half-edited INVITE reaching the
+    UAS; tm cannot forward without memory either, so the UAC gets tm's
+    answer; the next call is tracked normally."""
+    problems = []
+    c = t.call("uac_any.xml", ["Min-SE: 90", "X-Eat-Pkg: 1"], timeout=10)
+    fin = c.final()
+    log = pkg_checks(t, problems)
+    ours = [ln for ln in log.splitlines() if "could not apply" in ln and "NoMemory" in ln]
+    if not ours:
+        problems.append("no sst log line about an edit that could not be applied")
+    if fin is None:
+        problems.append("the UAC got no final answer at all")
+    inv = c.uas_invite()
+    if inv:
+        ses, mses = inv.all("session-expires"), inv.all("min-se")
+        if (ses, mses) not in ((["1800"], ["1800"]), ([], ["90"])):
+            problems.append("UAS got a half-edited INVITE: Session-Expires %s, Min-SE %s" % (ses, mses))
+    expect(t.server.alive(), "server died with pkg memory used up")
+    c2 = t.call("uac_call.xml", ["Min-SE: 90"], answer_hdr="Session-Expires: 1800;refresher=uas",
+                hold_ms=1500, during=lambda t: wait_live(t.server))
+    try:
+        expect_completed(t, c2)
+    except Fail as e:
+        problems.append("the next call: %s" % e)
+    inv2 = c2.uas_invite()
+    if not inv2 or inv2.all("session-expires") != ["1800"] or inv2.all("min-se") != ["1800"]:
+        problems.append("next call's INVITE has Session-Expires %s, Min-SE %s, want 1800 and 1800"
+                        % (inv2 and inv2.all("session-expires"), inv2 and inv2.all("min-se")))
+    expect(not problems, "; ".join(problems))
+    t.note = "%d sst line(s), first %r; the UAC got %s; next call tracked" % (
+        len(ours), ours[0].split("sst:")[-1].strip()[:100] if ours else "", describe(fin))
+
+
 SCENARIOS = [
     # name, sst modparams, dialog modparams, initial-INVITE script, test
     ("checkmin-too-small-reply", {"min_se": 1800}, {},
@@ -1124,4 +1401,13 @@ SCENARIOS = [
      DLG_TIMEOUT_ROUTE, s_script_dlg_timeout_kept),
     ("event-expired-flatstore", {"min_se": 5}, {}, EVENT_ROUTE, s_event_expired),
     ("event-expired-event-route", {"min_se": 5}, {}, SCRIPT_EVENT_ROUTE, s_event_route),
+    # issue 5: faults on a real server
+    ("fault-sst-info-corrupt", {"min_se": 90}, {"default_timeout": 600},
+     fault_value_route('"short"'), lambda t: s_fault_state_value(t, "corrupt")),
+    ("fault-sst-info-deleted", {"min_se": 90}, {"default_timeout": 600},
+     fault_value_route("NULL"), lambda t: s_fault_state_value(t, "deleted")),
+    ("fault-422-reply-fails", {"min_se": 1800}, {}, REPLY_FAILS_ROUTE, s_fault_reply_fails),
+    ("fault-pkg-exhausted-checkmin", {"min_se": 1800}, {}, PKG_CHECKMIN_ROUTE,
+     s_fault_pkg_checkmin),
+    ("fault-pkg-exhausted-dialog", {"min_se": 1800}, {}, PKG_DIALOG_ROUTE, s_fault_pkg_dialog),
 ]
