@@ -362,10 +362,14 @@ fn apply_edit(msg: &mut SipMsg, facts: &MessageFacts, edit: Edit) -> Result<(), 
                 .headers()
                 .find(|h| grammar::classify_name(h.name) == HeaderName::MinSe)
                 .map(|h| (h.offset, h.len));
-            if let Some((off, len)) = old {
-                msg.delete(off, len)?;
+            // Ours first, the old line only once ours is in: memory running
+            // out in between must not send the INVITE on without any Min-SE
+            // (the far end would then assume 90, below our floor).
+            msg.append_header(format!("Min-SE: {value}\r\n").as_bytes())?;
+            match old {
+                Some((off, len)) => msg.delete(off, len),
+                None => Ok(()),
             }
-            msg.append_header(format!("Min-SE: {value}\r\n").as_bytes())
         }
         Edit::RaiseSessionExpires(value) => {
             let Some((se, index)) = facts.session_expires else { return Ok(()) };

@@ -138,6 +138,17 @@ struct pkg_blk {
 static struct pkg_blk pkg_list = { &pkg_list, &pkg_list, 0, 0, 0, 0, 0 };
 static long pkg_live;
 static int pkg_fail;                         /* 1: every allocation fails */
+static int pkg_budget = -1;                  /* >= 0: allocations left before they fail */
+
+/* whether the next pkg allocation (buffer or lump) fails */
+static int oom(void)
+{
+	if (pkg_fail || pkg_budget == 0)
+		return 1;
+	if (pkg_budget > 0)
+		pkg_budget--;
+	return 0;
+}
 static int mem_block_anchor;
 void *mem_block = &mem_block_anchor;
 
@@ -154,7 +165,7 @@ static void *host_pkg_malloc(void *blk, unsigned long size, const char *file,
 {
 	if (blk != mem_block)
 		MISUSE("pkg_malloc called with a block that is not mem_block");
-	struct pkg_blk *b = pkg_fail ? NULL : malloc(sizeof *b + (size ? size : 1));
+	struct pkg_blk *b = oom() ? NULL : malloc(sizeof *b + (size ? size : 1));
 	if (!b)
 		return NULL;
 	b->size = size; b->file = file; b->func = func; b->line = line;
@@ -447,7 +458,7 @@ struct lump *anchor_lump(struct sip_msg *msg, unsigned int offset, int type)
 		failf("anchor_lump offset %u > msg->len %u: the real core abort()s", offset, msg->len);
 		abort();
 	}
-	return pkg_fail ? NULL : lump_new(x, L_NOP, offset, 0);
+	return oom() ? NULL : lump_new(x, L_NOP, offset, 0);
 }
 
 struct lump *del_lump(struct sip_msg *msg, unsigned int offset, unsigned int len, int type)
@@ -462,7 +473,7 @@ struct lump *del_lump(struct sip_msg *msg, unsigned int offset, unsigned int len
 		failf("del_lump %u+%u past msg->len %u: the real core abort()s", offset, len, msg->len);
 		abort();
 	}
-	return pkg_fail ? NULL : lump_new(x, L_DEL, offset, len);
+	return oom() ? NULL : lump_new(x, L_DEL, offset, len);
 }
 
 /* insert_new_lump_before/after: takes over a pkg buffer, freed with the message */
@@ -483,7 +494,7 @@ static struct lump *insert_lump(struct lump *at, char *s, unsigned int len, int 
 			MISUSE("the same pkg buffer was given to two insert lumps");
 	if (len > b->size)
 		MISUSE("insert of %u bytes from a %lu-byte buffer", len, b->size);
-	if (pkg_fail)
+	if (oom())
 		return NULL;
 	struct lump *l = lump_new(x, L_ADD, at->off, len);
 	l->text = s;
@@ -2543,6 +2554,25 @@ static void robust_pkg_out_of_memory(const void *a)
 	msg_out(inv, NULL);
 }
 
+/* Memory running out at any point of the INVITE's edits never leaves it
+ * without Min-SE: the old header goes only once ours is in. */
+static void robust_pkg_runs_out_mid_edit_min_se_never_dropped(const void *a)
+{
+	BOOT(FLAG);
+	for (int budget = 0; budget <= 12; budget++) {
+		struct sip_msg *inv;
+		pkg_budget = budget;
+		call("Min-SE: 100\nSupported: timer\n", 0, &inv);
+		pkg_budget = -1;
+		int n = out_count(inv, "Min-SE", NULL);
+		CHECK(n >= 1, "allocation %d failed: the INVITE goes out without Min-SE", budget);
+		if (n == 1)
+			CHECK(!strcmp(out_body(inv, "Min-SE", NULL, 0), "100") ||
+				!strcmp(out_body(inv, "Min-SE", NULL, 0), "1800"),
+				"allocation %d failed: Min-SE \"%s\"", budget, out_body(inv, "Min-SE", NULL, 0));
+	}
+}
+
 /* ======================================================================= */
 /* Runner                                                                  */
 /* ======================================================================= */
@@ -2626,6 +2656,7 @@ static void register_cases(void)
 	for (size_t k = 0; k < sizeof RB / sizeof RB[0]; k++)
 		add("robust_", RB[k].name, robust_row, &RB[k]);
 	ADD(robust_pkg_out_of_memory);
+	ADD(robust_pkg_runs_out_mid_edit_min_se_never_dropped);
 }
 
 /* in the child: run the case, free what the core and dialog module would, check pkg */
