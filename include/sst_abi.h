@@ -79,7 +79,9 @@ struct sip_msg {
 	char _pad_rcv[SIP_MSG_OFF_BUF - SIP_MSG_OFF_EOH - 16];
 	char *buf;
 	unsigned int len;
-	char _pad_lumps[SIP_MSG_OFF_FLAGS - SIP_MSG_OFF_BUF - 12];
+	char _pad_lumps[SIP_MSG_OFF_FLAGS - 76 - SIP_MSG_OFF_BUF - 12];
+	struct lump_rpl *reply_lump;            /* flags - 76 in all three versions */
+	char _pad_branch[76 - 8];
 	unsigned int flags;                     /* script message flags */
 	unsigned int msg_flags;
 	char _pad_tail[SIP_MSG_SIZE - SIP_MSG_OFF_FLAGS - 8];
@@ -95,7 +97,12 @@ struct sip_msg {
 #define HDR_EOH_F     ((hdr_flags_t)-1)
 
 struct lump;                                /* opaque, owned by the message */
-struct lump_rpl;
+/* A header queued for the reply the core will build for a request. */
+struct lump_rpl {
+	str text;
+	int flags;
+	struct lump_rpl *next;                  /* 24 */
+};
 #define LUMP_RPL_HDR 2
 
 /* ---- module interface ---- */
@@ -299,6 +306,8 @@ struct lump *insert_new_lump_before(struct lump *before, char *new_hdr, unsigned
 struct lump *insert_new_lump_after(struct lump *after, char *new_hdr, unsigned int len, int type);
 struct lump *del_lump(struct sip_msg *msg, unsigned int offset, unsigned int len, int type);
 struct lump_rpl *add_lump_rpl(struct sip_msg *msg, char *s, int len, int flags);
+void unlink_lump_rpl(struct sip_msg *msg, struct lump_rpl *lump);
+void free_lump_rpl(struct lump_rpl *lump);
 cmd_function find_export(const char *name, int flags);
 void *find_param_export(const char *mod, const char *name, modparam_t type);
 int get_flag_id_by_name(int flag_type, char *flag_name, int flag_name_len);

@@ -266,12 +266,17 @@ fn check_min(msg: &mut SipMsg, send_reply: bool) -> c_int {
 
 fn send_422(msg: &mut SipMsg, min_se: u32) -> bool {
     let line = format!("Min-SE: {min_se}\r\n");
-    if let Err(e) = msg.add_reply_header(line.as_bytes()) {
-        sst_log!(ERR, "cannot add Min-SE to the 422 reply ({:?})", e);
-        return false;
-    }
+    let header = match msg.add_reply_header(line.as_bytes()) {
+        Ok(h) => h,
+        Err(e) => {
+            sst_log!(ERR, "cannot add Min-SE to the 422 reply ({:?})", e);
+            return false;
+        }
+    };
     let sent = SigApi::get().is_some_and(|sig| sig.reply(msg, 422, REASON_422));
     if !sent {
+        // Whatever the script answers instead must not carry our Min-SE.
+        msg.withdraw_reply_header(header);
         sst_log!(ERR, "cannot send the 422 reply");
     }
     sent

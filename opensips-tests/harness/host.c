@@ -299,11 +299,9 @@ struct lump {
 	struct lump *before, *after, *next;      /* next: the offset-sorted main list */
 	struct lump *all;                        /* every lump of the message */
 };
-struct lump_rpl { char *text; int len; struct lump_rpl *next; };
 struct mext {                                /* what the core keeps beside a sip_msg */
 	struct sip_msg *msg;
 	struct lump *main, *all;
-	struct lump_rpl *rpl;
 	struct hdr_field *hdrs;
 	int parsed;                              /* 0 not yet, 1 ok, -1 error */
 	char *out;
@@ -518,14 +516,39 @@ struct lump_rpl *add_lump_rpl(struct sip_msg *msg, char *s, int len, int flags)
 			(void *)msg, (void *)s, len, flags);
 		return NULL;
 	}
-	struct lump_rpl *r = calloc(1, sizeof *r), **pp = &x->rpl;
-	r->text = malloc(len);                   /* copied: the caller keeps its buffer */
-	memcpy(r->text, s, len);
-	r->len = len;
-	while (*pp)
-		pp = &(*pp)->next;
+	/* as the core: one pkg block, the text copied right after the struct */
+	struct lump_rpl *r = host_pkg_malloc(mem_block, sizeof *r + len, "core", "add_lump_rpl", 0), **pp;
+	if (!r)
+		return NULL;
+	r->text.s = (char *)(r + 1);
+	memcpy(r->text.s, s, len);
+	r->text.len = len; r->flags = flags; r->next = NULL;
+	for (pp = &msg->reply_lump; *pp; pp = &(*pp)->next)
+		;
 	*pp = r;
 	return r;
+}
+
+void unlink_lump_rpl(struct sip_msg *msg, struct lump_rpl *lump)
+{
+	struct lump_rpl **pp = msg ? &msg->reply_lump : NULL;
+	if (!msg || !mext_of(msg) || !lump) {
+		MISUSE("unlink_lump_rpl(%p, %p)", (void *)msg, (void *)lump);
+		return;
+	}
+	while (*pp && *pp != lump)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = lump->next;
+}
+
+void free_lump_rpl(struct lump_rpl *lump)
+{
+	for (int i = 0; i < MAX_MSGS; i++)
+		for (struct lump_rpl *r = g_msgs[i].msg ? g_msgs[i].msg->reply_lump : NULL; r; r = r->next)
+			if (r == lump)
+				MISUSE("free_lump_rpl of a reply lump still on its message's list");
+	host_pkg_free(mem_block, lump, "core", "free_lump_rpl", 0);
 }
 
 /* The message as it would be sent out (msg_translator's process_lumps()). */
@@ -1184,9 +1207,9 @@ static int fake_sig_reply(struct sip_msg *msg, int code, const str *reason, str 
 	g_reply.in_created += g_in_created > 0;
 	snprintf(g_reply.reason, sizeof g_reply.reason, "%.*s", reason->len, reason->s);
 	g_reply.hdrs[0] = 0;
-	for (struct lump_rpl *r = x->rpl; r; r = r->next)   /* the reply carries the lumps */
+	for (struct lump_rpl *r = msg->reply_lump; r; r = r->next)   /* the reply carries the lumps */
 		snprintf(g_reply.hdrs + strlen(g_reply.hdrs), sizeof g_reply.hdrs - strlen(g_reply.hdrs),
-			"%.*s", r->len, r->text);
+			"%.*s", r->text.len, r->text.s);
 	if (to_tag)
 		to_tag->s = "harness-totag", to_tag->len = 13;
 	return g_reply_ret;
@@ -1409,8 +1432,8 @@ static void msg_free(struct sip_msg *m)     /* what the core frees with a messag
 		x->hdrs = h->next, free(h->parsed);
 	for (struct lump *l; (l = x->all); free(l))
 		x->all = l->all, host_pkg_free(mem_block, l->text, "core", "free_lump", 0);
-	for (struct lump_rpl *r; (r = x->rpl); free(r))
-		x->rpl = r->next, free(r->text);
+	for (struct lump_rpl *r; (r = m->reply_lump); host_pkg_free(mem_block, r, "core", "free_lump_rpl", 0))
+		m->reply_lump = r->next;
 	free(x->out);
 	free(m->buf);
 	free(m);
@@ -1815,6 +1838,24 @@ static void checkmin_reply_failure_is_defined(const void *a)
 	g_reply_ret = -1;
 	int rc = check_min(req("INVITE", 1, "Session-Expires: 100\nMin-SE: 100\n"), &one);
 	CHECK(g_reply.calls == 1 && (rc == 1 || rc < 0), "%d replies tried, returned %d", g_reply.calls, rc);
+}
+
+/* the 422 could not be sent: the script's own reply must not carry its Min-SE */
+static void checkmin_failed_422_takes_its_min_se_back(const void *a)
+{
+	int one = 1;
+	BOOT(FLAG);
+	g_reply_ret = -1;
+	struct sip_msg *m = req("INVITE", 1, "Session-Expires: 100\nMin-SE: 100\n");
+	check_min(m, &one);
+	CHECK(strstr(g_reply.hdrs, "Min-SE: 1800"), "the 422 tried did not carry Min-SE: 1800");
+	CHECK(m->reply_lump == NULL, "Min-SE still queued for the next reply: %.*s",
+		m->reply_lump ? m->reply_lump->text.len : 0, m->reply_lump ? m->reply_lump->text.s : "");
+	CHECK(log_has(L_ERR, 0, "cannot send the 422 reply"), "no error line for the failed 422");
+	g_reply_ret = 1;                             /* a 422 that is sent keeps its header */
+	m = req("INVITE", 2, "Session-Expires: 100\nMin-SE: 100\n");
+	check_min(m, &one);
+	CHECK(m->reply_lump != NULL, "the Min-SE of a sent 422 was taken back");
 }
 
 /* ======================================================================= */
@@ -2606,6 +2647,7 @@ static void register_cases(void)
 	for (size_t k = 0; k < sizeof CM / sizeof CM[0]; k++)
 		add("checkmin_", CM[k].name, checkmin_row, &CM[k]);
 	ADD(checkmin_reply_failure_is_defined);
+	ADD(checkmin_failed_422_takes_its_min_se_back);
 	ADD(flow1_se_above_min_forwarded_unchanged);
 	ADD(flow2_no_reply_from_created_raises_and_tracks);
 	ADD(flow3_reject_to_small_0_tracks_small_se);

@@ -32,6 +32,11 @@ fn sip_msg_matches_measured_layout() {
     assert_eq!(offset_of!(sip_msg, len), off[5]);
     assert_eq!(offset_of!(sip_msg, flags), off[6]);
     assert_eq!(offset_of!(sip_msg, msg_flags), off[6] + 4);
+    // reply_lump: 2328 / 2352 / 2416 in shared/abi, 76 bytes before flags in each
+    assert_eq!(offset_of!(sip_msg, reply_lump), off[6] - 76);
+    assert_eq!(size_of::<lump_rpl>(), 32);
+    assert_eq!(offset_of!(lump_rpl, flags), 16);
+    assert_eq!(offset_of!(lump_rpl, next), 24);
 }
 
 #[test]
