@@ -794,14 +794,25 @@ SOAK_PKG_TOLERANCE = 16 * 1024
 LEAK_UNIT = 24  # bytes: the smallest leaked allocation, see above
 
 
-def pkg_stats(server):
-    """pkmem:<process>-real_used_size for every process, with its description."""
-    res = server.mi("get_statistics", {"statistics": ["pkmem:"]}, timeout=10) or {}
-    used = {}
-    for k, v in res.items():
-        m = re.match(r"pkmem:(\d+)-real_used_size$", k)
-        if m:
-            used[int(m.group(1))] = int(v)
+def pkg_stats(server, tries=4):
+    """pkmem:<process>-real_used_size for every process, with its description.
+
+    The figures are not read on the spot: get_statistics asks each process over
+    IPC to store its pkg status (at most every ~2 s, core_stats.c) and returns
+    what is stored, so a process that has not answered yet reads 0. Ask until
+    every process reports a size (and two readings 2.5 s apart agree)."""
+    used, prev = {}, None
+    for _ in range(tries):
+        res = server.mi("get_statistics", {"statistics": ["pkmem:"]}, timeout=10) or {}
+        used = {}
+        for k, v in res.items():
+            m = re.match(r"pkmem:(\d+)-real_used_size$", k)
+            if m:
+                used[int(m.group(1))] = int(v)
+        if used and all(used.values()) and used == prev:
+            break
+        prev = used
+        time.sleep(2.5)
     names = {}
     try:
         for p in (server.mi("ps") or {}).get("Processes", []):
