@@ -416,6 +416,20 @@ def wait_cseq(server, cseq, secs):
     raise Fail("the caller's CSeq %d request never reached the dialog within %d s" % (cseq, secs))
 
 
+def snap_answer_and_refresh(seen, refresh_cseq, hold):
+    """A `during` that snapshots the dialog once answered (after the ACK's
+    handling) into seen["answered"], and once the refresh re-INVITE (CSeq
+    `refresh_cseq`) with its 200 and ACK went through into seen["refreshed"]."""
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)  # the ACK's handling
+        seen["answered"] = snap(t.server)
+        wait_cseq(t.server, refresh_cseq, hold / 1000 + 3)  # the refresh re-INVITE
+        time.sleep(0.7)  # its 200 and ACK
+        seen["refreshed"] = snap(t.server)
+    return during
+
+
 def snap(server):
     """The first live dialog, with its lifetime left *now* under "_life" (lifetime()
     reads the clock, so it must be taken when the sample is, not at the checks)."""
@@ -570,14 +584,7 @@ def s_dialog_prack(t):
     # and its ACK, 100.
     hold, seen = 3000, {}
 
-    def during(t):
-        wait_live(t.server)
-        time.sleep(0.5)  # the ACK's handling
-        seen["answered"] = snap(t.server)
-        wait_cseq(t.server, 3, hold / 1000 + 3)  # the refresh re-INVITE
-        time.sleep(0.7)  # its 200 and ACK
-        seen["refreshed"] = snap(t.server)
-
+    during = snap_answer_and_refresh(seen, 3, hold)
     c = t.call("uac_prack.xml", ["Session-Expires: 150", "Supported: 100rel, timer"],
                uas_xml="uas_prack.xml", answer_hdr="Session-Expires: 120;refresher=uac",
                refresh_answer_hdr="Session-Expires: 100;refresher=uac",
@@ -1071,14 +1078,7 @@ def s_fault_state_value(t, kind):
     (default_timeout 600 here, never the negotiated 1800) with no sst context."""
     hold, seen = 2000, {}
 
-    def during(t):
-        wait_live(t.server)
-        time.sleep(0.5)  # the ACK's handling
-        seen["answered"] = snap(t.server)
-        wait_cseq(t.server, 2, hold / 1000 + 3)  # the refresh re-INVITE
-        time.sleep(0.7)  # its 200 and ACK
-        seen["refreshed"] = snap(t.server)
-
+    during = snap_answer_and_refresh(seen, 2, hold)
     c = t.call("uac_refresh.xml", ["Session-Expires: 1800", "Supported: timer"],
                uas_xml="uas_refresh.xml", answer_hdr="Session-Expires: 1800;refresher=uac",
                hold_ms=hold, during=during, timeout=12)
