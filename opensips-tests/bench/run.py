@@ -48,7 +48,7 @@ from collections import defaultdict
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(BENCH))  # opensips-tests/, for realserver.infra
 from realserver.infra import (REPO, Fail, Server, find_modules, find_server,  # noqa: E402
-                              free_udp_port)
+                              free_udp_port, render_cfg)
 
 CFG_TEMPLATE = os.path.join(BENCH, "bench.cfg.in")
 SCEN = os.path.join(BENCH, "scenarios")
@@ -79,12 +79,7 @@ class BenchServer(Server):
                 "WORKERS": str(workers), "MIN_SE": str(min_se),
                 "SET_FLAG": '\t\tsetflag("SST_FLAG");' if set_flag else "\t\t# sst flag not set: dialog only",
                 "EXTRA_ROUTES": extra_routes, "WITHIN": within, "AFTER_DIALOG": after_dialog}
-        with open(CFG_TEMPLATE) as f:
-            text = f.read()
-        for k, v in fill.items():
-            text = text.replace("@@%s@@" % k, v)
-        with open(self.cfg, "w") as f:
-            f.write(text)
+        render_cfg(CFG_TEMPLATE, fill, self.cfg)
 
     def start(self, timeout=10):
         extra = ["-m", str(self.shm_mb)] + (["-a", self.allocator] if self.allocator else [])

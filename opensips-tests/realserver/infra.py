@@ -143,6 +143,16 @@ def read_trace(path):
     return msgs
 
 
+def render_cfg(template, fill, out):
+    """Write `template` to `out` with every @@NAME@@ replaced by fill[NAME]."""
+    with open(template) as f:
+        text = f.read()
+    for k, v in fill.items():
+        text = text.replace("@@%s@@" % k, v)
+    with open(out, "w") as f:
+        f.write(text)
+
+
 # ---------------------------------------------------------------- server
 
 class Server:
@@ -177,12 +187,7 @@ class Server:
                 "SOCKET_PARAMS": getattr(initial, "socket_params", ""),
                 "ROUTES": getattr(initial, "routes", ""),
                 "GLOBALS": initial.globals(self) if getattr(initial, "globals", None) else ""}
-        with open(CFG_TEMPLATE) as f:
-            text = f.read()
-        for k, v in fill.items():
-            text = text.replace("@@%s@@" % k, v)
-        with open(self.cfg, "w") as f:
-            f.write(text)
+        render_cfg(CFG_TEMPLATE, fill, self.cfg)
 
     def peer(self, name):
         """A second server with the same modules, parameters and script, in the
