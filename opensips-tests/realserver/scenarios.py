@@ -164,6 +164,19 @@ def se_value(hdr):
     return (int(num) if num.isdigit() else None), params.replace(" ", "").lower()
 
 
+def check_one_se(msg, who, problems, value, params=""):
+    """`msg` carries exactly one Session-Expires, `value` with `params` ("" = none)."""
+    ses = msg.all("session-expires") if msg else []
+    if len(ses) != 1 or se_value(ses[0]) != (value, params):
+        problems.append("%s got Session-Expires %s, want ['%d%s']"
+                        % (who, ses, value, ";" + params if params else ""))
+
+
+def check_min_se(inv, problems, value=1800):
+    if inv.all("min-se") != [str(value)]:
+        problems.append("UAS got Min-SE %s, want ['%d']" % (inv.all("min-se"), value))
+
+
 def s_dialog_held(t):
     # flow 1 + 8: SE 1800 requested and answered -> lifetime = 1800 (the C module: 90)
     c, life, sst = held_call(t, ["Session-Expires: 1800", "Supported: timer"],
@@ -214,11 +227,8 @@ def s_dialog_reject(t):
                              "Session-Expires: 1800;refresher=uac")
     inv = c.uas_invite()
     problems = []
-    if inv.all("min-se") != ["1800"]:
-        problems.append("UAS got Min-SE %s, want ['1800']" % inv.all("min-se"))
-    ses = inv.all("session-expires")
-    if len(ses) != 1 or se_value(ses[0]) != (1800, "refresher=uac"):
-        problems.append("UAS got Session-Expires %s, want ['1800;refresher=uac']" % ses)
+    check_min_se(inv, problems)
+    check_one_se(inv, "UAS", problems, 1800, "refresher=uac")
     if not 1790 <= life <= 1800:
         problems.append("dialog lifetime %d s, want ~1800" % life)
     check_sst(sst, problems, requester_flags=1, supported_flags=1, interval=1800)
@@ -257,11 +267,8 @@ def s_dialog_raise_se(t):
                              "Session-Expires: 1800;refresher=uas")
     inv = c.uas_invite()
     problems = []
-    if inv.all("min-se") != ["1800"]:
-        problems.append("UAS got Min-SE %s, want ['1800']" % inv.all("min-se"))
-    ses = inv.all("session-expires")
-    if len(ses) != 1 or se_value(ses[0]) != (1800, "x-keep=1"):
-        problems.append("UAS got Session-Expires %s, want ['1800;x-keep=1']" % ses)
+    check_min_se(inv, problems)
+    check_one_se(inv, "UAS", problems, 1800, "x-keep=1")
     expect(not problems, "; ".join(problems))
 
 
@@ -271,11 +278,8 @@ def s_dialog_proxy_inserts(t):
     c, life, sst = held_call(t, ["Min-SE: 90"], "Session-Expires: 1800;refresher=uas")
     inv = c.uas_invite()
     problems = []
-    if inv.all("min-se") != ["1800"]:
-        problems.append("UAS got Min-SE %s, want ['1800']" % inv.all("min-se"))
-    ses = inv.all("session-expires")
-    if len(ses) != 1 or se_value(ses[0]) != (1800, ""):
-        problems.append("UAS got Session-Expires %s, want ['1800']" % ses)
+    check_min_se(inv, problems)
+    check_one_se(inv, "UAS", problems, 1800)
     check_sst(sst, problems, requester_flags=4, interval=1800)
     expect(not problems, "; ".join(problems))
     t.note = "lifetime %d s" % life
@@ -286,9 +290,7 @@ def s_dialog_answer_adds_se(t):
     c, life, sst = held_call(t, ["Session-Expires: 1800", "Supported: timer"])
     ok = [m for m in c.uac.received() if m.code == 200 and "INVITE" in (m.get("cseq") or "")]
     problems = []
-    ses = ok[0].all("session-expires") if ok else []
-    if len(ses) != 1 or se_value(ses[0]) != (1800, "refresher=uac"):
-        problems.append("UAC's 200 has Session-Expires %s, want ['1800;refresher=uac']" % ses)
+    check_one_se(ok[0] if ok else None, "UAC's 200", problems, 1800, "refresher=uac")
     req = ",".join(ok[0].all("require")).replace(" ", "").lower().split(",") if ok else []
     if "timer" not in req:
         problems.append("UAC's 200 has no Require: timer")
@@ -943,9 +945,7 @@ def s_script_per_call_interval(t):
     c, life, sst = held_call(t, ["Supported: timer"], "Session-Expires: 2400;refresher=uac")
     inv = c.uas_invite()
     problems = []
-    ses = inv.all("session-expires")
-    if len(ses) != 1 or se_value(ses[0]) != (2400, ""):
-        problems.append("UAS got Session-Expires %s, want ['2400']" % ses)
+    check_one_se(inv, "UAS", problems, 2400)
     check_pv(pv_lines(t.server), "written", problems, interval="2400", insert="1")
     if not 2390 <= life <= 2400:
         problems.append("dialog lifetime %d s, want ~2400" % life)
