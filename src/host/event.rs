@@ -7,6 +7,9 @@ use core::ffi::{c_int, c_void};
 #[derive(Clone, Copy, Debug)]
 pub struct Event(sys::event_id_t);
 
+/// Parameters one raise can carry (E_SST_EXPIRED has six).
+const MAX_PARAMS: usize = 8;
+
 /// One parameter of a raised event.
 pub enum Param<'a> {
     Int(&'static str, i32),
@@ -52,10 +55,11 @@ impl Event {
             if list.is_null() {
                 return false;
             }
-            let mut strs: [sys::str_; 8] = [sys::str_ { s: core::ptr::null_mut(), len: 0 }; 8];
-            let mut ints: [c_int; 8] = [0; 8];
-            let mut names: [sys::str_; 8] = strs;
-            for (i, p) in params.iter().take(8).enumerate() {
+            const NONE: sys::str_ = sys::str_ { s: core::ptr::null_mut(), len: 0 };
+            debug_assert!(params.len() <= MAX_PARAMS, "raise with more than {MAX_PARAMS} parameters");
+            // Backing store for what evi_param_add points at, alive until the raise.
+            let (mut names, mut strs, mut ints) = ([NONE; MAX_PARAMS], [NONE; MAX_PARAMS], [0 as c_int; MAX_PARAMS]);
+            for (i, p) in params.iter().take(MAX_PARAMS).enumerate() {
                 let (name, value, flags) = match p {
                     Param::Int(n, v) => {
                         ints[i] = *v;
