@@ -3,8 +3,9 @@
 
     OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/run.py [--c-module] [--keep] [name ...]
 
-Environment: OPENSIPS (else `opensips` on PATH), OPENSIPS_MODULES (else derived from
-the binary's prefix), SST_SO (else <repo>/sst.so, what `make` builds).
+Environment: OPENSIPS (else `opensips` on PATH), OPENSIPS_MODULES and OPENSIPS_DBTEXT
+(else found from the binary by scripts/find-opensips-dir.sh, as `make install` does),
+SST_SO (else <repo>/sst.so, what `make` builds).
 --c-module runs the same scenarios against the server's own C sst.so and reports
 where it differs from the expected (sst-rs) behaviour instead of failing.
 Only the Python 3 standard library is used.
@@ -34,7 +35,7 @@ def run_one(args, env, name, sst_params, dlg_params, initial, test):
     pre_dialog = ""
     if "db_url" in dlg:
         if not env["dbtext"]:
-            return "skip", "no db_text table files (set OPENSIPS_DBTEXT)"
+            return "skip", env["dbtext_why"].replace("\n", " ")
         pre_dialog = 'loadmodule "db_text.so"'
     work = tempfile.mkdtemp(prefix="sst-rt-%s-" % name)
     if "db_url" in dlg:
@@ -102,17 +103,18 @@ def main():
     if not shutil.which("sipp"):
         print("skipped: no sipp")
         return 0
-    mpath = find_modules(server)
+    mpath, why = find_modules(server)
     if not mpath:
-        return setup_fail("no modules folder next to %s (set OPENSIPS_MODULES)" % server)
+        return setup_fail(why)
     if args.c_module:
         sst_so = os.path.join(mpath, "sst.so")
     else:
         sst_so = os.path.abspath(os.environ.get("SST_SO") or os.path.join(REPO, "sst.so"))
     if not os.path.exists(sst_so):
         return setup_fail("no module at %s (run `make` first or set SST_SO)" % sst_so)
+    dbtext, dbtext_why = find_dbtext_schema(server)
     env = {"server": server, "mpath": mpath, "sst_so": sst_so,
-           "dbtext": find_dbtext_schema(server)}
+           "dbtext": dbtext, "dbtext_why": dbtext_why}
     print("# server %s, modules %s, sst %s%s" % (server, mpath, sst_so,
                                                 " (C module: differences reported)" if args.c_module else ""))
 
