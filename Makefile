@@ -1,5 +1,6 @@
 # sst-rs — build:  make [OPENSIPS=/path/to/opensips]      -> ./sst.so
-#           install: make install [OPENSIPS=...] [MODULES_DIR=...]
+#           install: make install [OPENSIPS=...] [MODULES_DIR=...] [DESTDIR=...]
+#                    (also install-debug, uninstall; README: Installation)
 #           test:    make test [OPENSIPS=/path/to/opensips]
 #
 # OPENSIPS points at the server binary the module is for: the build reads
@@ -11,7 +12,7 @@ OPENSIPS ?=
 CARGO ?= cargo
 export OPENSIPS
 
-.PHONY: all deps build install test unit build-checks harness real-server clean
+.PHONY: all deps build install install-debug uninstall test unit build-checks harness real-server clean
 
 all: build
 
@@ -23,17 +24,23 @@ build: deps
 	cp target/release/libsst.so sst.so
 	@echo "built ./sst.so"
 
-# Modules folder: given, or next to the server binary (<prefix>/sbin/opensips
-# -> <prefix>/lib64/opensips/modules or <prefix>/lib/opensips/modules).
-MODULES_DIR ?= $(shell p="$(OPENSIPS)"; [ -n "$$p" ] || p=$$(command -v opensips 2>/dev/null); \
-	[ -n "$$p" ] && pre=$$(dirname $$(dirname $$(readlink -f $$p))) && \
-	for d in $$pre/lib64/opensips/modules $$pre/lib/opensips/modules; do \
-	  [ -d $$d ] && { echo $$d; break; }; done)
+# make install / install-debug / uninstall: what `make` built (./sst.so), never
+# a rebuild, so `sudo make install` needs no cargo. The modules folder is
+# MODULES_DIR, else found from the server the way it finds it
+# (scripts/find-opensips-dir.sh); DESTDIR is a staging root. The server's own
+# sst.so is kept aside as sst.so.c-module and put back by uninstall.
+MODULES_DIR ?=
+DESTDIR ?=
+export MODULES_DIR DESTDIR
 
-install: build
-	@[ -n "$(MODULES_DIR)" ] || { echo "no modules folder: give MODULES_DIR=... or OPENSIPS=/path/to/opensips"; exit 1; }
-	install -m 0755 sst.so $(MODULES_DIR)/sst.so
-	@echo "installed $(MODULES_DIR)/sst.so"
+install:
+	@./scripts/install-module.sh install
+
+install-debug:
+	@./scripts/install-module.sh install-debug
+
+uninstall:
+	@./scripts/install-module.sh uninstall
 
 # Every supported server release: unit + layout tests and the host harness
 # run once per target (cross builds, each in its own target folder).
