@@ -12,7 +12,7 @@ OPENSIPS ?=
 CARGO ?= cargo
 export OPENSIPS
 
-.PHONY: all deps build install install-debug uninstall test unit build-checks harness real-server clean
+.PHONY: all deps build install install-debug uninstall deb test unit build-checks harness real-server clean
 
 all: build
 
@@ -41,6 +41,11 @@ install-debug:
 
 uninstall:
 	@./scripts/install-module.sh uninstall
+
+# A Debian package (opensips-sst-rs) of ./sst.so for the server it was built
+# for: build it with OPENSIPS=/usr/sbin/opensips first. README: Installation.
+deb:
+	@./scripts/make-deb.sh sst.so build
 
 # Every supported server release: unit + layout tests and the host harness
 # run once per target (cross builds, each in its own target folder).
