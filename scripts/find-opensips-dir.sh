@@ -9,12 +9,13 @@
 # Prints the folder and exits 0, or lists every place it tried on stderr and
 # exits 1. The binary's prefix is <prefix>/sbin/opensips. A prefix ending in
 # /usr is a packaged layout, possibly under a staging root (/opt/root/usr):
-# then absolute paths the server carries (its built-in modules folder, the
+# then absolute paths the server carries (its default config's path, the
 # config's mpath) are tried under that root first, then as they are.
 #
 # Modules folder, in the server's order: the `mpath` of the installed config
-# (<prefix>/etc/opensips/opensips.cfg, or <root>/etc/opensips/opensips.cfg for
-# a /usr prefix), the modules folder compiled into the binary, then
+# (the default config path compiled into the binary, else
+# <prefix>/etc/opensips/opensips.cfg, or <root>/etc/opensips/opensips.cfg for
+# a /usr prefix), then
 # <prefix>/lib64/opensips/modules, <prefix>/lib/opensips/modules and
 # <prefix>/lib/<multiarch triplet>/opensips/modules. A modules folder is one
 # that holds dialog.so (the sst module needs it).
@@ -47,10 +48,16 @@ absolute() { # an absolute path the server carries ($1), and why ($2): under the
     [ "$staged" = 1 ] && [ -n "$root" ] && printf '%s\t%s, under the staging root %s\n' "$root$1" "$2" "$root"
     printf '%s\t%s\n' "$1" "$2"
 }
+config_files() { # the default config compiled into the binary, then the usual places
+    # (a staged server's config is the one under its root, not the host's)
+    grep -aoE '/[[:alnum:]_.+/-]*/opensips\.cfg' "$real" 2>/dev/null | sort -u |
+        while read -r c; do echo "$root$c"; done
+    echo "$prefix/etc/opensips/opensips.cfg"
+    [ "$staged" = 1 ] && echo "$root/etc/opensips/opensips.cfg"
+}
 config_mpath() { # mpath="..." of the installed config, comments ignored
     local cfg
-    for cfg in "$prefix/etc/opensips/opensips.cfg" "$root/etc/opensips/opensips.cfg"; do
-        [ "$staged" = 1 ] || [ "$cfg" = "$prefix/etc/opensips/opensips.cfg" ] || continue
+    config_files | while read -r cfg; do
         [ -f "$cfg" ] || continue
         sed -n 's/#.*//; s/^[[:space:]]*mpath[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$cfg" |
             tail -n 1 | while read -r m; do
@@ -61,13 +68,8 @@ config_mpath() { # mpath="..." of the installed config, comments ignored
             done
     done
 }
-builtin_mpath() { # the modules folder the server was compiled with
-    grep -aoE '/[[:alnum:]_.+/-]*/opensips/modules/?' "$real" 2>/dev/null | sort -u |
-        while read -r m; do absolute "$m" "built into $real"; done
-}
 module_candidates() {
     config_mpath
-    builtin_mpath
     local d
     printf '%s\t%s\n' "$prefix/lib64/opensips/modules" "prefix $prefix" \
         "$prefix/lib/opensips/modules" "prefix $prefix"
