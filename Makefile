@@ -12,7 +12,7 @@ OPENSIPS ?=
 CARGO ?= cargo
 export OPENSIPS
 
-.PHONY: all deps build install install-debug uninstall deb test unit build-checks harness real-server clean
+.PHONY: all deps build install install-debug uninstall deb test unit build-checks harness install-checks real-server clean
 
 all: build
 
@@ -47,42 +47,30 @@ uninstall:
 deb:
 	@./scripts/make-deb.sh sst.so build
 
-# Every supported server release: unit + layout tests and the host harness
-# run once per target (cross builds, each in its own target folder).
-VERSIONS := 3.4.18 3.6.8 4.0.1
+# The test layers (scripts/test-all.sh runs them, keeps cargo's and
+# libFuzzer's output in build/test-logs/ and ends with a summary table):
+# unit + layout tests and the host harness run once per supported release
+# (cross builds, each in its own target folder); VERSIONS="3.6.8" narrows it.
+unit:
+	@./scripts/test-all.sh unit bench fuzz
 
-unit: deps
-	@set -e; for v in $(VERSIONS); do \
-	  echo "== unit and layout tests for OpenSIPS $$v"; \
-	  SST_OSIPS_VERSION=$$v $(CARGO) test --release --target-dir target/v$$v; \
-	done
-	@echo "== micro-benchmarks, quick mode (each benchmark runs once)"
-	$(CARGO) test --release --target-dir target/v3.6.8 --bench parse_and_decide
-	@echo "== fuzz targets: build and replay the seed corpus (fuzz/README.md runs them)"
-	$(CARGO) build --manifest-path fuzz/Cargo.toml --bins
-	@mkdir -p fuzz/artifacts; for t in session_expires gather_and_policy state_record script_values; do \
-	  fuzz/target/debug/$$t -runs=0 -artifact_prefix=fuzz/artifacts/ fuzz/corpus/$$t || exit 1; done
-
-harness: deps
-	@set -e; mkdir -p build; for v in $(VERSIONS); do \
-	  echo "== host harness for OpenSIPS $$v"; \
-	  SST_OSIPS_VERSION=$$v $(CARGO) build --release --target-dir target/v$$v; \
-	  abi=$$(SST_OSIPS_VERSION=$$v ./scripts/target-abi.sh); \
-	  cc -O1 -g -Wall -rdynamic -DOSIPS_VER=$$abi -Iinclude \
-	    opensips-tests/harness/host.c -ldl -o build/sst-host-$$v; \
-	  ./build/sst-host-$$v target/v$$v/release/libsst.so; \
-	done
+harness:
+	@./scripts/test-all.sh harness
 
 # How the build treats unknown, unmeasured and given target servers.
-build-checks: deps
-	./scripts/check-build-targets.sh
+build-checks:
+	@./scripts/test-all.sh build-checks
 
-real-server: build
-	@./scripts/install-deps.sh --test
-	python3 opensips-tests/run.py
+# Folder search, make install/uninstall and make deb, against stand-ins.
+install-checks:
+	@./scripts/test-all.sh install-checks
+
+real-server:
+	@./scripts/test-all.sh real-server
 
 # The README's test command: everything CI runs.
-test: unit build-checks real-server harness
+test:
+	@./scripts/test-all.sh
 
 clean:
 	$(CARGO) clean
