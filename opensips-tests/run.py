@@ -20,7 +20,10 @@ import time
 
 from realserver.infra import (REPO, Fail, Server, T, find_dbtext_schema, find_modules,
                               find_server)
+from realserver.readme_cfg import SCENARIOS as README_SCENARIOS
 from realserver.scenarios import SCENARIOS
+
+ALL_SCENARIOS = SCENARIOS + README_SCENARIOS
 
 # ---------------------------------------------------------------- driver
 
@@ -80,6 +83,13 @@ def setup_fail(reason):
     return 1
 
 
+def skip_all(reason):
+    """No suite to run: say why, in the result line too (make test's table reads it)."""
+    print("skipped: %s" % reason)
+    print("real-server: 0 passed, 0 failed, 1 skipped (%s)" % reason)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--c-module", action="store_true",
@@ -90,7 +100,7 @@ def main():
     ap.add_argument("names", nargs="*", help="run only scenarios whose name contains one of these")
     args = ap.parse_args()
     if args.list:
-        print("\n".join(s[0] for s in SCENARIOS))
+        print("\n".join(s[0] for s in ALL_SCENARIOS))
         return 0
 
     try:
@@ -98,11 +108,9 @@ def main():
     except Fail as e:
         return setup_fail(str(e))
     if not server:
-        print("skipped: no OpenSIPS (set OPENSIPS=/path/to/opensips)")
-        return 0
+        return skip_all("no OpenSIPS: set OPENSIPS=/path/to/sbin/opensips")
     if not shutil.which("sipp"):
-        print("skipped: no sipp")
-        return 0
+        return skip_all("no sipp: install the Debian package sip-tester")
     mpath, why = find_modules(server)
     if not mpath:
         return setup_fail(why)
@@ -120,7 +128,7 @@ def main():
 
     passed = failed = skipped = differ = 0
     started = time.time()
-    for name, sst_params, dlg_params, initial, test in SCENARIOS:
+    for name, sst_params, dlg_params, initial, test in ALL_SCENARIOS:
         if args.names and not any(n in name for n in args.names):
             continue
         reason, note = run_one(args, env, name, sst_params, dlg_params, initial, test)

@@ -181,6 +181,7 @@ class Server:
                  initial="", log_level=3, pre_dialog="", peer_of=None):
         self._init_files(work, binary)
         self._setup = (mpath, sst_so, sst_params, dialog_params, initial, log_level, pre_dialog)
+        self.mpath, self.sst_so = mpath, sst_so
         self.peer_of = peer_of  # the server this one was cloned from (Server.peer)
         self.initial = initial
         fill = {"LOG_LEVEL": str(log_level), "PORT": str(self.port), "MPATH": mpath,
