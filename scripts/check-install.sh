@@ -12,7 +12,7 @@
 # 3. make deb: the package's contents and control fields, and a real
 #    `dpkg --root` install, opensips upgrade and removal that divert and
 #    restore a stand-in C sst.so; its version check refuses a mismatch;
-# 4. the README's minimal config is the file the real-server suite checks.
+# 4. the README's example configs are the files the real-server suite checks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 so=$(readlink -f "${1:-./sst.so}")
@@ -213,14 +213,14 @@ for bad in "$bad_v" "$bad_f"; do
     check "preinst refuses a server of another $( [ "$bad" = "$bad_v" ] && echo release || echo 'build (flags)'), diverts nothing" $? "rc=$rc: $out"
 done
 
-# ---- 4. the README shows the config the real-server suite checks, verbatim
-cfg=opensips-tests/cfg/readme-minimal.cfg
-if [ -f "$cfg" ]; then
-    awk '/^<!-- readme-minimal.cfg -->$/ {on=1; next} on && /^```/ {if (seen) exit; seen=1; next} on && seen' \
-        README.md >"$tmp/readme.cfg"
-    cmp -s "$tmp/readme.cfg" "$cfg"
-    check "README's minimal opensips.cfg is $cfg, verbatim" $? "$(diff "$tmp/readme.cfg" "$cfg" | head -5)"
-fi
+# ---- 4. the README shows the configs the real-server suite checks, verbatim
+for cfg in opensips-tests/cfg/readme-*.cfg; do
+    name=$(basename "$cfg")
+    awk -v mark="<!-- $name -->" '$0 == mark {on=1; next} on && /^```/ {if (seen) exit; seen=1; next} on && seen' \
+        README.md >"$tmp/$name"
+    cmp -s "$tmp/$name" "$cfg"
+    check "the README shows $cfg verbatim" $? "$(diff "$tmp/$name" "$cfg" | head -5)"
+done
 
 echo "install-checks: $pass passed, $fail failed"
 [ $fail -eq 0 ]
