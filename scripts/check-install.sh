@@ -42,28 +42,22 @@ stand_in_server() { # $1: path; prints -V like a server built for $2 (version) w
 find_dir() { ./scripts/find-opensips-dir.sh "$@" 2>&1; }
 
 # ---- 1. finding the folders
+layout() { # name, binary, modules folder, db_text folder: stand-ins made, then found
+    stand_in_server "$2" "$version" "$flags"
+    mkdir -p "$3" "$4"
+    touch "$3/dialog.so" "$4/dialog" "$4/version"
+    out=$(find_dir modules "$2")
+    [ "$out" = "$3" ]
+    check "$1 layout: modules in ${3#"$tmp"/*/}" $? "$out"
+    out=$(find_dir dbtext "$2")
+    [ "$out" = "$4" ]
+    check "$1 layout: db_text tables in ${4#"$tmp"/*/}" $? "$out"
+}
 pre="$tmp/prefix"                         # make install prefix=... (lib64)
-stand_in_server "$pre/sbin/opensips" "$version" "$flags"
-mkdir -p "$pre/lib64/opensips/modules" "$pre/share/opensips/dbtext/opensips"
-touch "$pre/lib64/opensips/modules/dialog.so" "$pre/share/opensips/dbtext/opensips/"{dialog,version}
-out=$(find_dir modules "$pre/sbin/opensips")
-[ "$out" = "$pre/lib64/opensips/modules" ]
-check "prefix layout: modules in <prefix>/lib64/opensips/modules" $? "$out"
-out=$(find_dir dbtext "$pre/sbin/opensips")
-[ "$out" = "$pre/share/opensips/dbtext/opensips" ]
-check "prefix layout: db_text tables in <prefix>/share" $? "$out"
-
+layout prefix "$pre/sbin/opensips" "$pre/lib64/opensips/modules" "$pre/share/opensips/dbtext/opensips"
 deb="$tmp/debroot"                        # prefix=/usr LIBDIR=lib/<triplet>, staged
-stand_in_server "$deb/usr/sbin/opensips" "$version" "$flags"
 mods="$deb/usr/lib/$triplet/opensips/modules"
-mkdir -p "$mods" "$deb/usr/share/opensips/dbtext/opensips" "$deb/etc/opensips"
-touch "$mods/dialog.so" "$deb/usr/share/opensips/dbtext/opensips/"{dialog,version}
-out=$(find_dir modules "$deb/usr/sbin/opensips")
-[ "$out" = "$mods" ]
-check "Debian layout: modules in <prefix>/lib/$triplet/opensips/modules" $? "$out"
-out=$(find_dir dbtext "$deb/usr/sbin/opensips")
-[ "$out" = "$deb/usr/share/opensips/dbtext/opensips" ]
-check "Debian layout: db_text tables in <prefix>/share" $? "$out"
+layout Debian "$deb/usr/sbin/opensips" "$mods" "$deb/usr/share/opensips/dbtext/opensips"
 
 alt="$tmp/altroot"                        # only the config's mpath names the folder
 stand_in_server "$alt/usr/sbin/opensips" "$version" "$flags"

@@ -12,20 +12,20 @@ import socket
 import subprocess
 import time
 
-from .infra import HERE, Fail, T, expect, expect_completed, expect_rejected, free_udp_port
+from .infra import HERE, Fail, Server, T, expect, expect_completed, expect_rejected
 
 CFG_DIR = os.path.join(HERE, "cfg")
 
 
-class ReadmeServer:
-    """The README's config as a server: no MI (the config has none), just SIP."""
+class ReadmeServer(Server):
+    """The README's config as a server: no MI (the config has none), just SIP.
+    Checking the config, stopping and reading the log are Server's."""
 
     def __init__(self, work, base, name):
-        self.binary, self.initial = base.binary, ""
-        self.port = free_udp_port()
+        self._init_files(work, base.binary)
+        self.initial = ""
         self.cfg = os.path.join(work, name)
         self.log = self.cfg + ".log"
-        self.proc = None
         with open(os.path.join(CFG_DIR, name)) as f:
             text = f.read()
         text, n_mpath = re.subn(r'^mpath=".*"$', 'mpath="%s/"' % base.mpath, text, flags=re.M)
@@ -41,14 +41,6 @@ class ReadmeServer:
             text = text.replace('#loadmodule "event_route.so"', 'loadmodule "event_route.so"')
         with open(self.cfg, "w") as f:
             f.write(text)
-
-    def check_config(self):
-        r = subprocess.run([self.binary, "-C", "-f", self.cfg], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, timeout=30)
-        if r.returncode != 0:
-            bad = [ln for ln in r.stdout.splitlines() if "ERROR" in ln or "CRITICAL" in ln]
-            raise Fail("opensips -C rejected %s: %s" % (os.path.basename(self.cfg),
-                                                        " | ".join(bad[-4:] or [r.stdout[-300:]])))
 
     def start(self, timeout=10):
         logf = open(self.log, "w")
@@ -69,24 +61,15 @@ class ReadmeServer:
             time.sleep(0.1)
         raise Fail("%s: server did not bind its port" % os.path.basename(self.cfg))
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-    def script_rc(self):
-        return []
-
 
 def s_readme_configs(t):
     servers = [ReadmeServer(t.work, t.server, name)
                for name in ("readme-minimal.cfg", "readme-script.cfg")]
     for s in servers:
-        s.check_config()
+        try:
+            s.check_config()
+        except Fail as e:
+            raise Fail("%s: %s" % (os.path.basename(s.cfg), e))
     rs = servers[0]
     rs.start()
     try:
@@ -104,8 +87,7 @@ def s_readme_configs(t):
                "the UAS got Session-Expires %r, want 1800" % (inv and inv.get("session-expires")))
     finally:
         rs.stop()
-    with open(rs.log, errors="replace") as f:
-        bad = [ln for ln in f if "ERROR" in ln or "CRITICAL" in ln]
+    bad = [ln for ln in rs.log_text().splitlines() if "ERROR" in ln or "CRITICAL" in ln]
     expect(not bad, "readme-minimal.cfg logged: %s" % (bad[:1] and bad[0].strip()[:200]))
     t.note = "both pass opensips -C; the minimal one answered 422 (Min-SE 1800) and " \
         "relayed a call with the Session-Expires it asked for"
