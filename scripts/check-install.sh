@@ -119,7 +119,11 @@ check "make install never runs cargo" $? "cargo ran"
 
 # ---- 3. make deb
 pkgdir="$tmp/deb"
-debfile=$(./scripts/make-deb.sh "$so" "$pkgdir" 2>&1); rc=$?
+out=$(OPENSIPS="$other" ./scripts/make-deb.sh "$so" "$pkgdir" 2>&1); rc=$?
+[ $rc -ne 0 ] && grep -q "is built for $version, but $other is opensips 4.0.1" <<<"$out" \
+    && [ -z "$(ls -A "$pkgdir" 2>/dev/null)" ]
+check "make deb OPENSIPS=... refuses a module built for another release" $? "rc=$rc: $out"
+debfile=$(OPENSIPS="$deb/usr/sbin/opensips" ./scripts/make-deb.sh "$so" "$pkgdir" 2>&1); rc=$?
 check "make deb builds a package" $rc "$debfile"
 field() { dpkg-deb -f "$debfile" "$1"; }
 moddir="/usr/lib/$triplet/opensips/modules"

@@ -66,15 +66,7 @@ install|install-debug)
     [ -f "$so" ] || die "nothing to install: $so is missing. Build it first, as your user: make OPENSIPS=/path/to/sbin/opensips"
     built=$(./scripts/module-target.sh "$so" --version)
     if [ -n "$server" ] && [ -x "$server" ]; then
-        have=$("$server" -V 2>&1 | sed -n 's/^version: //p')
-        if [ "$have" != "$built" ]; then
-            die "$so is built for $built, but $server is $have: rebuild with make OPENSIPS=$server"
-        fi
-        flags_built=$(./scripts/module-target.sh "$so" --flags)
-        flags_have=$("$server" -V 2>&1 | sed -n 's/^flags: //p')
-        if [ "$flags_have" != "$flags_built" ]; then
-            die "$so is built for other compile flags than $server has ($flags_built vs $flags_have): rebuild with make OPENSIPS=$server"
-        fi
+        why=$(./scripts/module-target.sh "$so" --check "$server" 2>&1) || die "$why"
     fi
     if [ -n "${DESTDIR:-}" ]; then mkdir -p "$dest"; fi
     [ -d "$dest" ] || die "no modules folder $dest"

@@ -17,6 +17,7 @@
 # and names the exact strings, and preinst compares them with what the
 # installed /usr/sbin/opensips -V prints before it diverts anything.
 #
+# With OPENSIPS=/path/to/opensips, the module must be built for that server.
 # DEB_MAINTAINER overrides the Maintainer field.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,10 @@ for tool in dpkg-deb objcopy; do
     command -v "$tool" >/dev/null || { echo "sst-rs: make deb needs $tool (Debian packages dpkg and binutils)" >&2; exit 1; }
 done
 
+# OPENSIPS= given to make deb: the module must be for that server
+if [ -n "${OPENSIPS:-}" ]; then
+    why=$(./scripts/module-target.sh "$so" --check "$OPENSIPS" 2>&1) || { echo "sst-rs: $why" >&2; exit 1; }
+fi
 release=$(./scripts/module-target.sh "$so")
 full_version=$(./scripts/module-target.sh "$so" --version)
 flags=$(./scripts/module-target.sh "$so" --flags)
