@@ -44,7 +44,7 @@ counts() { # log prefix -> "p f s" (0 0 0 when absent)
     local l
     l=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed" "$1" | tail -n 1)
     [ -n "$l" ] || { echo "0 0 0"; return; }
-    sed -E 's/^[^:]*: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \3/' <<<"$l" |
+    sed -E 's/^[^:]*: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<<"$l" |
         awk '{print $1, $2, ($3 == "" ? 0 : $3)}'
 }
 warnings() { # cargo warnings in a log (build-script notes excluded)
@@ -83,7 +83,7 @@ layer_fuzz() {
     $CARGO build --manifest-path fuzz/Cargo.toml --bins >"$log" 2>&1; rc=$?
     if [ $rc -ne 0 ]; then
         show_failures "$log"
-        row "fuzz seeds" 0 1 0 $rc "the fuzz targets did not build; log $log"
+        row "fuzz seeds (targets)" 0 1 0 $rc "the fuzz targets did not build; log $log"
         return
     fi
     mkdir -p fuzz/artifacts
