@@ -129,8 +129,11 @@ $common
 
 case "\$1" in
     remove|abort-install|disappear)
-        # our sst.so is gone by now: the C module gets its name back
-        divert --remove
+        # our sst.so is gone by now: the C module gets its name back (after a
+        # refused install there is no diversion to remove)
+        if [ "\$(dpkg-divert --listpackage "\$moddir/sst.so")" = $pkg ]; then
+            divert --remove
+        fi
         ;;
 esac
 exit 0
