@@ -401,9 +401,11 @@ fn config() -> impl Strategy<Value = Config> {
         prop_oneof![Just(600u32), Just(7200), Just(43200)],
         prop_oneof![Just(0u32), Just(1800), Just(3600), Just(100_000)],
     )
-        .prop_filter_map("mod_init refuses max_se below min_se or sst_interval", |(min_se, sst, reject, dt, max_se)| {
-            let ok = max_se == 0 || (max_se >= min_se && max_se >= sst);
-            ok.then_some(Config { min_se, sst_interval: sst, reject_to_small: reject, default_timeout: dt, max_se })
+        .prop_map(|(min_se, sst, reject, dt, max_se)| {
+            // mod_init refuses max_se below min_se or sst_interval: raise it
+            // to the smallest value it would accept
+            let max_se = if max_se == 0 { 0 } else { max_se.max(min_se).max(sst) };
+            Config { min_se, sst_interval: sst, reject_to_small: reject, default_timeout: dt, max_se }
         })
 }
 
