@@ -20,6 +20,9 @@ import time
 from realserver.infra import (REPO, Fail, Server, T, find_dbtext_schema, find_modules,
                               find_server)
 from realserver.scenarios import SCENARIOS
+from realserver.timing import TIMING_SCENARIOS
+
+SCENARIOS = SCENARIOS + TIMING_SCENARIOS
 
 # ---------------------------------------------------------------- driver
 

@@ -1,0 +1,262 @@
+"""Session timing in whole call flows: a live call is never cut, a dead one never kept.
+
+Each scenario runs real call flows through the suite's proxy config (record_route(),
+setflag, create_dialog(), t_relay()) and reads the dialog over MI. "Lifetime" is the
+dialog's MI `timeout` minus now; "the session in force" is the interval the last
+*successful* refresh (or the answer) settled, counted from that moment.
+
+What each scenario asserts, and why:
+
+timing-refused-refresh-caller / timing-refused-refresh-callee
+    A refresh that fails is no refresh (RFC 4028 section 10: the session interval
+    changes only with a 2xx to the refresh; sections 7.4 and 9 for who refreshes).
+    Call set up with Session-Expires 1800;refresher=uac (min_se 90), then, from the
+    caller and from the callee side: re-INVITE SE 90 answered 488, UPDATE SE 100
+    answered 500, re-INVITE answered 491, re-INVITE never answered (the proxy's
+    transaction answers 408), re-INVITE CANCELled after its 180 (487), then a
+    plain in-dialog request (OPTIONS / INFO). The dialog's expiry never moves
+    before the 1800 s one at any sample taken while this happens (the dialog
+    module re-arms its timer after every request callback, so the module must arm
+    at least what is left of the session in force). A good refresh still works:
+    re-INVITE SE 600 answered 200 with 600 -> lifetime ~600 after its ACK.
+
+timing-fork-second-2xx
+    Parallel fork, two branches answering 200 (RFC 3261 section 13.2.2.4: the UAC
+    may get several 2xx and keeps one dialog; RFC 4028 section 8.2: the proxy reads
+    the 2xx of the session it keeps). Leg 1 answers SE 1800;refresher=uac, leg 2 a
+    second later SE 90;refresher=uas (the UAC ACKs and BYEs leg 2). The dialog's sst
+    context stays interval 1800 / refresher uac, the lifetime ~1800, also after the
+    next in-dialog request on leg 1.
+
+timing-early-prack-no-timer / timing-early-update-no-timer
+    The session timer starts with the 2xx to the INVITE (RFC 4028 sections 8.1,
+    9): a call whose final 2xx has no Session-Expires and whose UAC does not
+    support timers has no session timer, whatever an early-dialog request (PRACK
+    after a reliable 183, RFC 3262; an early UPDATE carrying SE, RFC 3311) said.
+    min_se 1800, the proxy inserts SE 1800, dialog default_timeout 7200 -> the
+    lifetime is the dialog's own 7200, never 1800.
+
+timing-huge-se-answer / timing-huge-se-refresh / timing-huge-script-interval
+    Session-Expires is delta-seconds (RFC 4028 section 4, up to 2^32-1) but the
+    dialog module adds the lifetime to its tick counter as a signed int: values
+    from about 2^31 on must be clamped, never wrap. A 2xx with SE 4294967295 or
+    2147483648: MI timeout after timestart and after now, a NOTICE naming the call
+    and saying "clamped to", the call completes. The same value in the 2xx to a
+    mid-call re-INVITE: no BYE to either leg, the dialog stays. $sst(interval)
+    written as "4294967295" in the script (a string: an integer literal that large
+    does not survive the config parser) -> same checks.
+
+timing-max-se-lowers / timing-max-se-min-se-wins
+    max_se 3600 (a proxy may lower Session-Expires, never below Min-SE: RFC 4028
+    section 8.1). SE 7200;refresher=uac reaches the UAS as 3600;refresher=uac and
+    the lifetime is at most 3600, also when a (non-compliant) UAS answers 7200.
+    Min-SE 5000 with SE 7200 reaches the UAS as 5000 and the lifetime follows the
+    2xx (5000), not max_se: the session in force wins over the cap.
+
+timing-answer-se-zero / timing-answer-se-unreadable
+    A 2xx with Session-Expires 0 or "abc" to a UAC that supports timers: the UAC
+    receives exactly one Session-Expires, the one the UAS sent (a message never
+    carries two, RFC 4028 section 4 allows one; the module leaves such a 2xx
+    untouched and the call untimed) and the dialog keeps its default_timeout.
+
+timing-expiry-sst[-bye] / timing-expiry-no-timer[-bye] / timing-expiry-on-timeout-route[-bye]
+    expired_sst and E_SST_EXPIRED count exactly the dialogs that ended because
+    their session timer ran out (RFC 4028 section 10: without a refresh the
+    session ends at its expiry), in the plain create_dialog() configuration and
+    with the dialog module's bye-on-timeout flag ("B" on 3.x, "bye-on-timeout" on
+    4.0), where the dialog module ends the call with BYEs to both legs and runs
+    no expired callback. A session timer running out: both legs get a BYE (the
+    -bye variants), expired_sst 1, one event. A tracked dialog with no session
+    timer that reaches its default_timeout (4 s): expired_sst 0 and no event. A
+    dialog whose on-timeout route (dlg_on_timeout) extends it once ($DLG_timeout
+    in that route: the dialog module then keeps the dialog) is counted once, when
+    it really ends, not when the route ran.
+
+timing-checkmin-reply-fails (fault-422-reply-fails in scenarios.py)
+    sstCheckMin(1) returns -3 when the 422 could not be sent (the script must
+    answer the caller itself; the documented `if (sstCheckMin(1)) exit;` goes on).
+
+timing-pkg-raise-se
+    With pkg memory used up while the proxy raises a Session-Expires below min_se
+    (RFC 4028 section 8.1), the UAS never gets an SE without a number: each edit
+    of a header happens whole or not at all.
+"""
+import contextlib
+import json
+import os
+import re
+import time
+
+from .infra import Fail, Script, Sipp, describe, expect, expect_completed, _stop
+from .scenarios import (DIALOG_ROUTE, check_one_se, check_sst, live_dialogs, lifetime,
+                        snap, snap_answer_and_refresh, sst_of, wait_live)
+
+
+# ---------------------------------------------------------------- helpers
+
+class Problems(list):
+    """What a scenario found wrong, one reason per entry (the scenarios.py checks
+    append to a list, so this is one)."""
+
+    def want(self, cond, reason, *args):
+        if not cond:
+            self.append(reason % args if args else reason)
+        return cond
+
+
+@contextlib.contextmanager
+def checking(t):
+    """`with checking(t) as p:` collect problems in p; at the end one Fail with all
+    of them (a Fail raised inside is kept as the last one)."""
+    p = Problems()
+    try:
+        yield p
+    except Fail as e:
+        p.append(str(e))
+    expect(not p, "; ".join(p))
+
+
+def completed(t, c, p, what="call"):
+    try:
+        expect_completed(t, c)
+    except Fail as e:
+        p.append("%s: %s" % (what, e))
+
+
+def dialog_json(d):
+    """The fields of a dialog worth printing when a check fails."""
+    keys = ("state", "timestart", "timeout")
+    out = {k: d.get(k) for k in keys}
+    out["sst"] = sst_of(d)
+    return json.dumps(out)
+
+
+def leg_cseq(d, side):
+    """The CSeq of the last in-dialog request from the "caller" or the "callee" as
+    dlg_list shows it (the callee's at the top level, the caller's per callee leg)."""
+    where = d if side == "callee" else (d.get("CALLEES") or [{}])[0]
+    try:
+        return int(where.get(side + "_cseq") or 0)
+    except ValueError:
+        return 0
+
+
+def watch(server, secs, stop=None, period=0.15):
+    """Sample the first live dialog every `period` s for at most `secs` s (or until
+    stop(sample) is true, or no live dialog is left once one was seen). Each
+    sample: the dialog with "_at" (wall clock) and "_life" (lifetime then)."""
+    samples, seen = [], False
+    deadline = time.time() + secs
+    while time.time() < deadline:
+        ds = live_dialogs(server)
+        now = time.time()
+        if ds:
+            seen = True
+            d = ds[0]
+            d["_at"], d["_life"] = now, lifetime(d)
+            samples.append(d)
+            if stop and stop(d):
+                break
+        elif seen:
+            break
+        time.sleep(period)
+    return samples
+
+
+def clock_state(d):
+    """'timeout T, timestart S, now N' for a failure line."""
+    return "timeout %s, timestart %s, now %d" % (d.get("timeout"), d.get("timestart"), time.time())
+
+
+def events_file(t):
+    """Subscribe a flatstore file to E_SST_EXPIRED; returns a reader of its lines."""
+    path = os.path.join(t.work, "events.log")
+    t.server.mi("event_subscribe", {"event": "E_SST_EXPIRED", "socket": "flatstore:" + path})
+
+    def lines():
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [ln for ln in f.read().splitlines() if ln.strip()]
+    return lines
+
+
+def uas_bye_count(c):
+    return len([m for m in c.uas.received() if m.method == "BYE"]) if c.uas else 0
+
+
+# ---------------------------------------------------------------- 1. refused refreshes
+
+SE_1800 = ["Session-Expires: 1800;refresher=uac", "Supported: timer"]
+ANSWER_1800 = "Session-Expires: 1800;refresher=uac"
+
+# the steps of uac_refused_refreshes.xml / uas_callee_refreshes.xml, by the
+# sender's CSeq offset from its first in-dialog request
+REFUSED_STEPS = ["re-INVITE SE 90 answered 488", "UPDATE SE 100 answered 500",
+                 "re-INVITE SE 90 answered 491", "re-INVITE SE 90 unanswered (408)",
+                 "re-INVITE SE 90 CANCELled (487)", "%s after them", "re-INVITE SE 600 answered 200"]
+STEP_LABELS = ["488", "500", "491", "408", "487"]
+
+
+def refused_refreshes(t, side):
+    """Item 1 from the caller (`side` "caller") or the callee ("callee")."""
+    if side == "caller":
+        uac_xml, uas_xml, first, plain = ("uac_refused_refreshes.xml",
+                                           "uas_refused_refreshes.xml", 2, "OPTIONS")
+    else:
+        uac_xml, uas_xml, first, plain = ("uac_callee_refreshes.xml",
+                                           "uas_callee_refreshes.xml", 101, "INFO")
+    steps = [s % plain if "%s" in s else s for s in REFUSED_STEPS]
+    good = first + len(steps) - 1  # the CSeq of the good refresh
+    seen = {}
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)  # the ACK's handling
+        seen["samples"] = watch(t.server, 25, stop=lambda d: leg_cseq(d, side) > good)
+
+    c = t.call(uac_xml, SE_1800, uas_xml=uas_xml, answer_hdr=ANSWER_1800, during=during,
+               timeout=30)
+    with checking(t) as p:
+        completed(t, c, p)
+        samples = seen.get("samples") or []
+        expect(samples, "no live dialog sampled during the call")
+        base = samples[0]
+        p.want(1790 <= base["_life"] <= 1800, "lifetime %d s once answered, want ~1800 (%s)",
+               base["_life"], dialog_json(base))
+        expiry = base["timeout"]  # the 1800 s session's end
+        shift, low = {}, {}  # per step: the earliest expiry seen, relative to the session's
+        for d in samples:
+            n = leg_cseq(d, side) - first
+            if 0 <= n < len(steps) - 1:
+                shift[n] = min(shift.get(n, 0), d["timeout"] - expiry)
+                if d["timeout"] < expiry - 2 and shift[n] == d["timeout"] - expiry:
+                    low[n] = d
+        for n, d in sorted(low.items()):
+            p.append("at the %s's %s: lifetime %d s, the session had %d s left"
+                     % (side, steps[n], d["_life"], expiry - d["_at"]))
+        phases = {leg_cseq(d, side) - first for d in samples}
+        p.want(set(range(len(steps))) <= phases, "the dialog saw %s CSeqs %s only, want %d steps",
+               side, sorted(x + first for x in phases), len(steps))
+        # the good refresh: ~600 once its ACK went through (the last samples)
+        after = [d for d in samples if leg_cseq(d, side) - first == len(steps) - 1]
+        last = after[-1] if after else None
+        if last is not None:
+            p.want(590 <= last["_life"] <= 600, "after the good refresh (SE 600): lifetime %d s, "
+                   "want ~600 (%s)", last["_life"], dialog_json(last))
+            check_sst(sst_of(last), p, interval=600)
+        t.note = "expiry shift per step (s): %s; %s s after the good refresh" % (
+            " ".join("%s:%+d" % (STEP_LABELS[n] if n < 5 else plain, v)
+                     for n, v in sorted(shift.items())),
+            last["_life"] if last else "-")
+
+
+# ---------------------------------------------------------------- the list
+
+TIMING_SCENARIOS = [
+    # name, sst modparams, dialog modparams, initial-INVITE script, test
+    ("timing-refused-refresh-caller", {"min_se": 90}, {}, DIALOG_ROUTE,
+     lambda t: refused_refreshes(t, "caller")),
+    ("timing-refused-refresh-callee", {"min_se": 90}, {}, DIALOG_ROUTE,
+     lambda t: refused_refreshes(t, "callee")),
+]
