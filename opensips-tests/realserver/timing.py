@@ -251,6 +251,259 @@ def refused_refreshes(t, side):
             last["_life"] if last else "-")
 
 
+# ---------------------------------------------------------------- 2. parallel fork
+
+def release_routes(server):
+    """Script routes whose text depends on the server release, for the global
+    section (core functions only: the dialog module is not loaded there yet):
+    route(sst_test_fork) adds the branch named in X-Fork (append_branch() until
+    3.4, append_msg_branch() from 3.6 on); route(sst_test_bye) sets
+    $var(bye_flag) to the dialog module's bye-on-timeout flag ("B" on 3.x,
+    "bye-on-timeout" on 4.0) for create_dialog("$var(bye_flag)")."""
+    rel = server.release()
+    return ("route[sst_test_fork] {\n\tif (is_present_hf(\"X-Fork\"))\n\t\t%s(\"$hdr(X-Fork)\");\n}\n"
+            "route[sst_test_bye] {\n\t$var(bye_flag) = \"%s\";\n}\n"
+            % ("append_branch" if rel < (3, 6) else "append_msg_branch",
+               "B" if rel < (4, 0) else "bye-on-timeout"))
+
+
+# the INVITE names the second branch in X-Fork (its port is known only at run time)
+FORK_ROUTE = Script(DIALOG_ROUTE.replace("\t\tcreate_dialog();\n", "\t\tcreate_dialog();\n\t\troute(sst_test_fork);\n"),
+                    globals=release_routes)
+
+
+def s_fork_second_2xx(t):
+    # leg 1 answers at once (and is ACKed), leg 2 a second later; the UAC ACKs and
+    # BYEs leg 2 and keeps leg 1 (an OPTIONS on it after the hold)
+    leg1 = Sipp(t.work, "uas-leg1", "uas_call_options.xml",
+                {"hdr1": "Session-Expires: 1800;refresher=uac"}, timeout=20)
+    leg2 = Sipp(t.work, "uas-leg2", "uas_late_answer.xml",
+                {"hdr1": "Session-Expires: 90;refresher=uas"}, timeout=20)
+    leg1.start()
+    leg2.start()
+    time.sleep(0.3)
+    uac = Sipp(t.work, "uac-fork", "uac_fork.xml",
+               {"uas_port": str(leg1.port), "hdr1": SE_1800[0], "hdr2": SE_1800[1],
+                "hdr3": "X-Fork: sip:uas2@127.0.0.1:%d" % leg2.port},
+               remote="127.0.0.1:%d" % t.server.port, hold_ms=3000, timeout=20)
+    uac.start()
+    seen = {}
+    try:
+        wait_live(t.server)
+        # leg 2's 200 comes 1 s after leg 1's, its ACK and BYE right after
+        time.sleep(2.0)
+        seen["after_leg2"] = snap(t.server)
+        deadline = time.time() + 5
+        while time.time() < deadline:  # the OPTIONS on leg 1 (CSeq 3)
+            d = snap(t.server)
+            if d and leg_cseq(d, "caller") >= 3:
+                time.sleep(0.3)
+                seen["after_options"] = snap(t.server)
+                break
+            time.sleep(0.1)
+    finally:
+        uac_rc = uac.wait()
+        rcs = [_stop(leg, 2) for leg in (leg1, leg2)]
+    with checking(t) as p:
+        p.want(uac_rc == 0, "UAC sipp exit %s", uac_rc)
+        p.want(rcs == [0, 0], "UAS sipp exits (leg 1, leg 2) %s", rcs)
+        oks = [m for m in uac.received() if m.code == 200 and "INVITE" in (m.get("cseq") or "")]
+        p.want(len({m.get("to") for m in oks}) == 2, "the UAC got 2xx from %d leg(s), want 2",
+               len({m.get("to") for m in oks}))
+        for key in ("after_leg2", "after_options"):
+            d = seen.get(key)
+            if not d:
+                p.append("no live dialog %s" % key.replace("_", " "))
+                continue
+            p.want(1790 - 5 <= d["_life"] <= 1800, "%s: lifetime %d s, want ~1800 (%s)",
+                   key.replace("_", " "), d["_life"], dialog_json(d))
+            check_sst(sst_of(d), p, interval=1800, refresher="uac")
+        t.note = "after leg 2's 200: sst %s, lifetime %s s; after the OPTIONS on leg 1: %s s" % (
+            json.dumps(sst_of(seen.get("after_leg2"))),
+            (seen.get("after_leg2") or {}).get("_life"), (seen.get("after_options") or {}).get("_life"))
+
+
+# ---------------------------------------------------------------- 3. early dialog
+
+def early_no_timer(t, uac_xml, uas_xml, uac_keys=None):
+    """A UAC without timer support (100rel only), no SE: the proxy inserts 1800;
+    the final 200 has no SE -> no session timer, the dialog's default_timeout."""
+    seen, hold = {}, 2500
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)  # the ACK's handling
+        seen["answered"] = snap(t.server)
+
+    c = t.call(uac_xml, ["Supported: 100rel"], uas_xml=uas_xml, hold_ms=hold, during=during,
+               timeout=12, uac_keys=uac_keys)
+    with checking(t) as p:
+        completed(t, c, p)
+        inv = c.uas_invite()
+        check_one_se(inv, "UAS", p, 1800)
+        p.want(any(m.method == "PRACK" for m in c.uas.received()), "no PRACK reached the UAS")
+        d = seen.get("answered")
+        expect(d, "no live dialog once answered")
+        p.want(7190 <= d["_life"] <= 7200, "lifetime %d s once answered, want the dialog's "
+               "default_timeout 7200 (no session timer)", d["_life"])
+        t.note = "lifetime %d s, sst %s" % (d["_life"], json.dumps(sst_of(d)))
+
+
+# ---------------------------------------------------------------- 4. huge values
+
+def clamp_notice(t, callid):
+    """The NOTICE lines that name the call and say 'clamped to'."""
+    return [ln for ln in t.server.log_text().splitlines()
+            if "NOTICE" in ln and callid in ln and "clamped to" in ln]
+
+
+def check_representable(d, p, what):
+    """The dialog's timer is after its start and after now (no wrap)."""
+    if not d:
+        p.append("no live dialog %s" % what)
+        return
+    p.want(d.get("timeout", 0) > d.get("timestart", 0) and d.get("timeout", 0) > time.time(),
+           "%s: the dialog's timer wrapped (%s)", what, clock_state(d))
+
+
+def s_huge_se_answer(t):
+    # a 2xx with SE 2^32-1, then one with 2^31: each call completes, its timer
+    # is representable and a NOTICE names the call
+    notes = []
+    with checking(t) as p:
+        for value in (4294967295, 2147483648):
+            seen = {}
+
+            def during(t):
+                wait_live(t.server)
+                time.sleep(0.5)  # the ACK's handling
+                seen["d"] = snap(t.server)
+
+            c = t.call("uac_call.xml", SE_1800, answer_hdr="Session-Expires: %d;refresher=uac" % value,
+                       hold_ms=2500, during=during)
+            completed(t, c, p, "SE %d" % value)
+            d = seen.get("d")
+            check_representable(d, p, "after a 2xx with SE %d" % value)
+            callid = d.get("callid") if d else ""
+            p.want(callid and clamp_notice(t, callid), "no NOTICE with Call-ID %s and 'clamped to' "
+                   "for SE %d", callid, value)
+            notes.append("%d: lifetime %s s" % (value, d and d["_life"]))
+        t.note = "; ".join(notes)
+
+
+def s_huge_se_refresh(t):
+    # the same value in the 2xx to a mid-call re-INVITE: nobody gets a BYE
+    # from the proxy while the call is held 3 s after it, the dialog stays
+    hold, seen = 3000, {}
+    during = snap_answer_and_refresh(seen, 2, hold)
+    c = t.call("uac_refresh_hold.xml", SE_1800, uas_xml="uas_refresh.xml",
+               answer_hdr="Session-Expires: 1800;refresher=uac",
+               refresh_answer_hdr="Session-Expires: 4294967295;refresher=uac",
+               hold_ms=hold, during=during, timeout=15)
+    with checking(t) as p:
+        uac_byes = [m for m in c.uac.received() if m.method == "BYE"]
+        p.want(not uac_byes, "the proxy sent the UAC %d BYE(s)", len(uac_byes))
+        uas_byes = [m.get("cseq") for m in c.uas.received() if m.method == "BYE"]
+        p.want(uas_byes == ["3 BYE"], "the UAS got BYEs %s, want only the UAC's (3 BYE)", uas_byes)
+        completed(t, c, p)
+        check_representable(seen.get("refreshed"), p, "after the refresh")
+        d = seen.get("refreshed")
+        callid = d.get("callid") if d else ""
+        p.want(callid and clamp_notice(t, callid), "no NOTICE with Call-ID %s and 'clamped to'", callid)
+        t.note = "lifetime %s s after the refresh" % (d and d["_life"])
+
+
+# an integer literal this large does not survive the config parser: a string
+HUGE_INTERVAL_ROUTE = DIALOG_ROUTE.replace('\t\tsetflag("SST_FLAG");\n',
+                                           '\t\t$sst(interval) = "4294967295";\n\t\tsetflag("SST_FLAG");\n')
+
+
+def s_huge_script_interval(t):
+    # the UAC supports timers but asks for none: the proxy requests the script's
+    # interval, the UAS's 2xx has none, the proxy adds it (refresher uac)
+    seen = {}
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)
+        seen["d"] = snap(t.server)
+
+    c = t.call("uac_call.xml", ["Supported: timer"], hold_ms=2500, during=during)
+    with checking(t) as p:
+        completed(t, c, p)
+        d = seen.get("d")
+        check_representable(d, p, "with $sst(interval) 4294967295")
+        callid = d.get("callid") if d else ""
+        p.want(callid and clamp_notice(t, callid), "no NOTICE with Call-ID %s and 'clamped to'", callid)
+        inv = c.uas_invite()
+        t.note = "UAS got SE %s, lifetime %s s" % (inv and inv.all("session-expires"), d and d["_life"])
+
+
+# ---------------------------------------------------------------- 4. max_se
+
+def held(t, invite_hdrs, answer_hdr):
+    """A call held 2.5 s; returns (call, the live dialog after the ACK's handling)."""
+    seen = {}
+
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)
+        seen["d"] = snap(t.server)
+
+    c = t.call("uac_call.xml", invite_hdrs, answer_hdr=answer_hdr, hold_ms=2500, during=during)
+    return c, seen.get("d")
+
+
+def s_max_se_lowers(t):
+    with checking(t) as p:
+        c, d = held(t, ["Session-Expires: 7200;refresher=uac", "Supported: timer"],
+                    "Session-Expires: 3600;refresher=uac")
+        completed(t, c, p)
+        check_one_se(c.uas_invite(), "UAS", p, 3600, "refresher=uac")
+        expect(d, "no live dialog")
+        p.want(3590 <= d["_life"] <= 3600, "lifetime %d s, want ~3600", d["_life"])
+        # a UAS that answers above the cap anyway: still at most max_se
+        c2, d2 = held(t, ["Session-Expires: 7200;refresher=uac", "Supported: timer"],
+                      "Session-Expires: 7200;refresher=uac")
+        completed(t, c2, p, "second call")
+        expect(d2, "no live dialog in the second call")
+        p.want(0 < d2["_life"] <= 3600, "a 2xx with 7200 over max_se 3600: lifetime %d s, "
+               "want at most 3600", d2["_life"])
+        t.note = "UAS got %s; lifetime %d s, %d s when the 2xx says 7200" % (
+            c.uas_invite().all("session-expires"), d["_life"], d2["_life"])
+
+
+def s_max_se_min_se_wins(t):
+    with checking(t) as p:
+        c, d = held(t, ["Session-Expires: 7200", "Min-SE: 5000"],
+                    "Session-Expires: 5000;refresher=uas")
+        completed(t, c, p)
+        inv = c.uas_invite()
+        check_one_se(inv, "UAS", p, 5000)
+        p.want(inv is not None and inv.all("min-se") == ["5000"], "UAS got Min-SE %s, want ['5000']",
+               inv and inv.all("min-se"))
+        expect(d, "no live dialog")
+        p.want(4990 <= d["_life"] <= 5000, "lifetime %d s, want ~5000 (the 2xx's, over max_se)",
+               d["_life"])
+        t.note = "UAS got %s; lifetime %d s" % (inv.all("session-expires"), d["_life"])
+
+
+# ---------------------------------------------------------------- 5. SE 0 / unreadable in a 2xx
+
+def s_answer_se_untouched(t, value):
+    with checking(t) as p:
+        c, d = held(t, ["Session-Expires: 1800", "Supported: timer"], "Session-Expires: %s" % value)
+        completed(t, c, p)
+        ok = c.final()
+        got = ok.all("session-expires") if ok else None
+        p.want(got == [value], "the UAC's 200 has Session-Expires %s, want exactly ['%s'] "
+               "(the UAS's, untouched)", got, value)
+        expect(d, "no live dialog")
+        p.want(590 <= d["_life"] <= 600, "lifetime %d s, want the dialog's default_timeout 600 "
+               "(untimed)", d["_life"])
+        t.note = "UAC got Session-Expires %s; lifetime %d s" % (got, d["_life"])
+
+
 # ---------------------------------------------------------------- the list
 
 TIMING_SCENARIOS = [
@@ -259,4 +512,21 @@ TIMING_SCENARIOS = [
      lambda t: refused_refreshes(t, "caller")),
     ("timing-refused-refresh-callee", {"min_se": 90}, {}, DIALOG_ROUTE,
      lambda t: refused_refreshes(t, "callee")),
+    ("timing-fork-second-2xx", {"min_se": 90}, {}, FORK_ROUTE, s_fork_second_2xx),
+    ("timing-early-prack-no-timer", {"min_se": 1800}, {"default_timeout": 7200}, DIALOG_ROUTE,
+     lambda t: early_no_timer(t, "uac_prack.xml", "uas_prack.xml")),
+    ("timing-early-update-no-timer", {"min_se": 1800}, {"default_timeout": 7200}, DIALOG_ROUTE,
+     lambda t: early_no_timer(t, "uac_early_update.xml", "uas_early_update.xml",
+                              {"hdr3": "Session-Expires: 1800"})),
+    ("timing-huge-se-answer", {"min_se": 90}, {}, DIALOG_ROUTE, s_huge_se_answer),
+    ("timing-huge-se-refresh", {"min_se": 90}, {}, DIALOG_ROUTE, s_huge_se_refresh),
+    ("timing-huge-script-interval", {"min_se": 90}, {}, HUGE_INTERVAL_ROUTE,
+     s_huge_script_interval),
+    ("timing-max-se-lowers", {"min_se": 90, "max_se": 3600}, {}, DIALOG_ROUTE, s_max_se_lowers),
+    ("timing-max-se-min-se-wins", {"min_se": 90, "max_se": 3600}, {}, DIALOG_ROUTE,
+     s_max_se_min_se_wins),
+    ("timing-answer-se-zero", {"min_se": 90}, {"default_timeout": 600}, DIALOG_ROUTE,
+     lambda t: s_answer_se_untouched(t, "0")),
+    ("timing-answer-se-unreadable", {"min_se": 90}, {"default_timeout": 600}, DIALOG_ROUTE,
+     lambda t: s_answer_se_untouched(t, "abc")),
 ]
