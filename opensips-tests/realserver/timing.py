@@ -504,6 +504,123 @@ def s_answer_se_untouched(t, value):
         t.note = "UAC got Session-Expires %s; lifetime %d s" % (got, d["_life"])
 
 
+# ---------------------------------------------------------------- 6. expiry, counted exactly
+
+EXTEND_BY = 5  # what the on-timeout route adds, once
+
+TIMEOUT_ROUTE = """
+route[sst_test_timeout] {
+	if ($dlg_val(sst_test_extended) != "1") {
+		$dlg_val(sst_test_extended) = "1";
+		$DLG_timeout = %d;
+		xlog("L_NOTICE", "sst-test: on-timeout route extended the dialog\\n");
+	} else {
+		xlog("L_NOTICE", "sst-test: on-timeout route let the dialog end\\n");
+	}
+}
+""" % EXTEND_BY
+
+
+def expiry_globals(server):
+    return release_routes(server) + 'loadmodule "event_flatstore.so"\n'
+
+
+def expiry_route(bye, on_timeout=False):
+    """create_dialog() or create_dialog(<bye-on-timeout>), optionally with an
+    on-timeout route (dlg_on_timeout) that extends the dialog once."""
+    create = 'route(sst_test_bye);\n\t\tcreate_dialog("$var(bye_flag)");' if bye else "create_dialog();"
+    arm = '\n\t\tdlg_on_timeout("sst_test_timeout");' if on_timeout else ""
+    return Script('\tif (is_method("INVITE")) {\n\t\tsetflag("SST_FLAG");\n\t\t%s%s\n\t}' % (create, arm),
+                  globals=expiry_globals, routes=TIMEOUT_ROUTE if on_timeout else "")
+
+
+def s_expiry(t, kind, bye):
+    """`kind` "sst": SE 6 negotiated, nobody refreshes; "no-timer": no session
+    timer, the dialog's default_timeout (4 s) ends it; "route": SE 6 and an
+    on-timeout route that extends the dialog once by EXTEND_BY s."""
+    events = events_file(t)
+    se = 6
+    if kind == "no-timer":
+        invite, answer, ends, counted = [], None, 4, False
+    else:
+        invite = ["Session-Expires: %d" % se, "Supported: timer"]
+        answer = "Session-Expires: %d;refresher=uac" % se
+        ends, counted = (se + EXTEND_BY if kind == "route" else se), True
+    seen = {}
+
+    def during(t):
+        d = wait_live(t.server)
+        seen["callid"] = d.get("callid")
+        start = time.time()  # ~ the 200/ACK
+        while time.time() - start < ends + 4:
+            if kind == "route" and "route_ran" not in seen and t.server.tagged("sst-test"):
+                seen["route_ran"] = time.time() - start
+                time.sleep(0.7)  # anything counted for the route's run is counted by now
+                seen["stat_at_route"], seen["events_at_route"] = t.server.stat("expired_sst"), events()
+            if not live_dialogs(t.server):
+                seen["gone"] = time.time() - start
+                break
+            time.sleep(0.2)
+        time.sleep(0.7)  # the expiry's callbacks and event
+        seen["stat"], seen["events"] = t.server.stat("expired_sst"), events()
+
+    if bye:
+        c = t.call("uac_wait_bye.xml", invite, answer_hdr=answer, during=during, timeout=ends + 12)
+    else:
+        c = t.call("uac_call.xml", invite, answer_hdr=answer, hold_ms=(ends + 5) * 1000,
+                   during=during)
+    with checking(t) as p:
+        p.want(c.uac_rc == 0, "UAC sipp exit %s", c.uac_rc)
+        gone = seen.get("gone")
+        if gone is None:
+            p.append("dialog still there %d s after the answer" % (ends + 4))
+        else:
+            p.want(ends - 1.5 <= gone <= ends + 2.5, "dialog gone after %.1f s, want ~%d", gone, ends)
+        uac_byes = [m for m in c.uac.received() if m.method == "BYE"]
+        uas_byes = [m for m in c.uas.received() if m.method == "BYE"] if c.uas else []
+        # the proxy's own BYE has one Via; the UAC's, relayed, two
+        proxy_byes = [m for m in uas_byes if len(m.all("via")) == 1]
+        if bye:
+            p.want(len(uac_byes) == 1, "the UAC got %d BYE(s) from the proxy, want 1", len(uac_byes))
+            p.want(len(proxy_byes) == 1 and len(uas_byes) == 1,
+                   "the UAS got %d BYE(s), %d from the proxy, want one from the proxy",
+                   len(uas_byes), len(proxy_byes))
+        else:
+            p.want(not uac_byes and not proxy_byes, "the proxy sent %d BYE(s) to the UAC, %d to the "
+                   "UAS (plain create_dialog())", len(uac_byes), len(proxy_byes))
+        want = 1 if counted else 0
+        p.want(seen.get("stat") == want, "expired_sst = %s, want %d", seen.get("stat"), want)
+        lines = seen.get("events") or []
+        if counted:
+            p.want(len(lines) == 1 and seen.get("callid", "?") in lines[0],
+                   "E_SST_EXPIRED lines %r, want one for Call-ID %s", lines, seen.get("callid"))
+        else:
+            p.want(not lines, "E_SST_EXPIRED raised %r for a dialog with no session timer", lines)
+        if kind == "route":
+            ran = seen.get("route_ran")
+            if p.want(ran is not None, "the on-timeout route never ran"):
+                p.want(se - 1.5 <= ran <= se + 2.5, "the on-timeout route ran after %.1f s, want ~%d",
+                       ran, se)
+                p.want(seen.get("stat_at_route") == 0 and not seen.get("events_at_route"),
+                       "counted when the on-timeout route ran (extended, not ended): expired_sst "
+                       "%s, events %r", seen.get("stat_at_route"), seen.get("events_at_route"))
+        t.note = "gone after %s s; expired_sst %s; %d event(s); BYEs to UAC/UAS %d/%d" % (
+            "%.1f" % gone if gone is not None else "-", seen.get("stat"), len(lines),
+            len(uac_byes), len(uas_byes))
+
+
+def expiry_scenarios():
+    """Each expiry case in the plain and the bye-on-timeout configuration."""
+    out = []
+    for kind, dlg, on_timeout in (("sst", {}, False), ("no-timer", {"default_timeout": 4}, False),
+                                  ("on-timeout-route", {}, True)):
+        for bye in (False, True):
+            name = "timing-expiry-%s%s" % (kind, "-bye" if bye else "")
+            test = (lambda k, b: lambda t: s_expiry(t, k, b))("route" if on_timeout else kind, bye)
+            out.append((name, {"min_se": 5}, dlg, expiry_route(bye, on_timeout), test))
+    return out
+
+
 # ---------------------------------------------------------------- the list
 
 TIMING_SCENARIOS = [
@@ -529,4 +646,5 @@ TIMING_SCENARIOS = [
      lambda t: s_answer_se_untouched(t, "0")),
     ("timing-answer-se-unreadable", {"min_se": 90}, {"default_timeout": 600}, DIALOG_ROUTE,
      lambda t: s_answer_se_untouched(t, "abc")),
+] + expiry_scenarios() + [
 ]
