@@ -89,7 +89,7 @@ import time
 
 from .infra import Fail, Script, Sipp, describe, expect, expect_completed, _stop
 from .scenarios import (DIALOG_ROUTE, check_one_se, check_sst, live_dialogs, lifetime,
-                        snap, snap_answer_and_refresh, sst_of, wait_live)
+                        se_value, snap, snap_answer_and_refresh, sst_of, wait_live)
 
 
 # ---------------------------------------------------------------- helpers
@@ -621,6 +621,102 @@ def expiry_scenarios():
     return out
 
 
+# ---------------------------------------------------------------- 7. pkg memory out mid-edit
+
+def var_eater(levels=(65536, 16384, 4096, 1024, 256, 64, 16, 4, 1), per_level=(72,) + (32,) * 7 + (96,)):
+    """Script text that uses up this process's pkg memory in script variables,
+    so that it can be given back *before* the relay (pkg_eater() in scenarios.py
+    eats with header lumps, which go out with the message). Returns (build,
+    eat, free_some, release): `build` makes one chunk per size (before eating);
+    `eat` copies chunks into variables, per size until one copy fails (a failed
+    assignment leaves its variable NULL), largest first; `free_some` gives back
+    the first $var(free) 64-byte variables (a little memory: the sweep over it
+    finds the point where one edit fits and the next does not); `release`
+    gives back everything."""
+    build = ['$var(c1) = "x";']
+    for size in (4, 16, 64, 256, 1024):
+        build.append('$var(c%d) = "%s";' % (size, "x" * size))
+    for size in (4096, 16384, 65536):
+        q = "$var(c%d)" % (size // 4)
+        build.append("$var(c%d) = %s;" % (size, " + ".join([q] * 4)))
+    eat, names = [], []
+    for size, n in zip(levels, per_level):
+        eat.append("$var(stop) = 0;")
+        for i in range(n):
+            v = "e%d_%d" % (size, i)
+            names.append(v)
+            eat.append('if ($var(stop) == 0) { $var(%s) = $var(c%d); if ($var(%s) == NULL) $var(stop) = 1; }'
+                       % (v, size, v))
+    # the 64-byte pieces (72 with the allocator's header): the edits' lumps are
+    # about that size, so the sweep steps through "none fits" to "all fit"
+    some = [v for v in names if v.startswith("e64_")]
+    free_some = ["if ($var(free) > %d) $var(%s) = 0;" % (i, v) for i, v in enumerate(some)]
+    release = ["$var(%s) = 0;" % v for v in names] + \
+        ["$var(c%d) = 0;" % size for size in (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536)]
+    indent = lambda lines: "\n".join("\t\t\t" + ln for ln in lines)
+    return indent(build), indent(eat), indent(free_some), indent(release)
+
+
+def pkg_raise_route():
+    build, eat, free_some, release = var_eater()
+    return Script("""\
+	if (is_method("INVITE")) {
+		setflag("SST_FLAG");
+		create_dialog();
+		if (is_present_hf("X-Free") && $shv(eaten) != $ci) {
+			$shv(eaten) = $ci;
+			record_route();
+			$var(free) = $(hdr(X-Free){s.int});
+%s
+%s
+%s
+			$var(ok) = t_newtran();
+%s
+			xlog("L_NOTICE", "sst-test: t_newtran with $var(free) 64-byte pieces free: $var(ok)\\n");
+			if (!t_relay())
+				t_reply(500, "No Memory");
+			exit;
+		}
+	}""" % (build, eat, free_some, release), globals=lambda server: 'loadmodule "cfgutils.so"',
+                  server_args=("-M", "4"), expected_log=r"CRITICAL:core:mk_proxy: pkg memory allocation failure")
+
+
+PKG_SWEEP = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12)
+
+
+def s_pkg_raise_se(t):
+    # flow 4 (SE 100 < min_se 1800, no Min-SE, no timer support: SE raised to
+    # 1800 keeping its parameters, Min-SE 1800 added) with pkg memory used up when the module
+    # edits the INVITE, a little more memory free in each call of the sweep
+    got = []
+    with checking(t) as p:
+        for n in PKG_SWEEP:
+            c = t.call("uac_any.xml", ["Session-Expires: 100;refresher=uac", "X-Free: %d" % n],
+                       timeout=8)
+            inv = c.uas_invite()
+            if inv is None:
+                got.append("%d:-" % n)
+                continue
+            ses, mses = inv.all("session-expires"), inv.all("min-se")
+            got.append("%d:%s/%s" % (n, ",".join(se_num(x) for x in ses), ",".join(mses)))
+            p.want(len(ses) == 1 and se_value(ses[0]) in ((100, "refresher=uac"), (1800, "refresher=uac")),
+                   "with %d 64-byte pieces free the UAS got Session-Expires %s, want one, 100 or 1800 "
+                   "with ;refresher=uac", n, ses)
+            p.want(mses in ([], ["1800"]), "with %d 64-byte pieces free the UAS got Min-SE %s, want "
+                   "none (as sent) or ['1800']", n, mses)
+            p.want(t.server.alive(), "server died with pkg memory used up")
+        log = t.server.log_text()
+        failed = len([ln for ln in log.splitlines() if "sst" in ln and "NoMemory" in ln])
+        p.want(failed, "no sst edit ever ran out of memory: the sweep tested nothing")
+        p.want(any(not g.endswith(":-") for g in got), "no INVITE reached the UAS")
+        t.note = "free pieces:SE/Min-SE at the UAS %s; %d sst NoMemory line(s)" % (" ".join(got), failed)
+
+
+def se_num(hdr):
+    """The number of a Session-Expires value as text ('' when there is none)."""
+    return hdr.split(";", 1)[0].strip()
+
+
 # ---------------------------------------------------------------- the list
 
 TIMING_SCENARIOS = [
@@ -647,4 +743,5 @@ TIMING_SCENARIOS = [
     ("timing-answer-se-unreadable", {"min_se": 90}, {"default_timeout": 600}, DIALOG_ROUTE,
      lambda t: s_answer_se_untouched(t, "abc")),
 ] + expiry_scenarios() + [
+    ("timing-pkg-raise-se", {"min_se": 1800}, {}, pkg_raise_route(), s_pkg_raise_se),
 ]
