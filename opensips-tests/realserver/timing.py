@@ -60,6 +60,7 @@ timing-answer-se-zero / timing-answer-se-unreadable
     untouched and the call untimed) and the dialog keeps its default_timeout.
 
 timing-expiry-sst[-bye] / timing-expiry-no-timer[-bye] / timing-expiry-on-timeout-route[-bye]
+timing-expiry-replicated[-bye]
     expired_sst and E_SST_EXPIRED count exactly the dialogs that ended because
     their session timer ran out (RFC 4028 section 10: without a refresh the
     session ends at its expiry), in the plain create_dialog() configuration and
@@ -70,7 +71,10 @@ timing-expiry-sst[-bye] / timing-expiry-no-timer[-bye] / timing-expiry-on-timeou
     timer that reaches its default_timeout (4 s): expired_sst 0 and no event. A
     dialog whose on-timeout route (dlg_on_timeout) extends it once ($DLG_timeout
     in that route: the dialog module then keeps the dialog) is counted once, when
-    it really ends, not when the route ran.
+    it really ends, not when the route ran. Two nodes replicating the dialog
+    (dialog_replication_cluster) with a sharing tag active on the first, backup
+    on the second: both see it expire, only the active one counts and raises
+    (the dialog module runs expiry actions only where the tag is not backup).
 
 fault-422-reply-fails (in scenarios.py, its expectation changed)
     sstCheckMin(1) returns -3 when the interval is too small and the 422 could
@@ -89,8 +93,9 @@ import os
 import time
 
 from .infra import Fail, Script, Sipp, expect, expect_completed, _stop
-from .scenarios import (DIALOG_ROUTE, check_one_se, check_sst, live_dialogs, lifetime,
-                        se_value, snap, snap_answer_and_refresh, sst_of, wait_live)
+from .scenarios import (DIALOG_ROUTE, check_one_se, check_sst, cluster_globals, live_dialogs,
+                        lifetime, se_value, snap, snap_answer_and_refresh, sst_of,
+                        wait_cluster_up, wait_live)
 
 
 # ---------------------------------------------------------------- helpers
@@ -169,10 +174,12 @@ def clock_state(d):
     return "timeout %s, timestart %s, now %d" % (d.get("timeout"), d.get("timestart"), time.time())
 
 
-def events_file(t):
-    """Subscribe a flatstore file to E_SST_EXPIRED; returns a reader of its lines."""
-    path = os.path.join(t.work, "events.log")
-    t.server.mi("event_subscribe", {"event": "E_SST_EXPIRED", "socket": "flatstore:" + path})
+def events_file(t, server=None):
+    """Subscribe a flatstore file to E_SST_EXPIRED on `server` (the scenario's by
+    default); returns a reader of its lines."""
+    server = server or t.server
+    path = os.path.join(server.work, "events.log")
+    server.mi("event_subscribe", {"event": "E_SST_EXPIRED", "socket": "flatstore:" + path})
 
     def lines():
         if not os.path.exists(path):
@@ -618,6 +625,72 @@ def expiry_scenarios():
     return out
 
 
+# ---------------------------------------------------------------- 6. expiry on a replicated dialog
+
+def repl_globals(server):
+    """Two clustered nodes (cluster_globals) sharing the tag "vip": the runner's
+    server (node 1) active, its peer backup. The dialog module runs expiry
+    actions only where the dialog's sharing tag is not backup."""
+    state = "active" if server.peer_of is None else "backup"
+    return "\n".join([cluster_globals(server), expiry_globals(server),
+                      'modparam("clusterer", "sharing_tag", "vip/1=%s")' % state])
+
+
+def repl_route(bye):
+    create = 'route(sst_test_bye);\n\t\tcreate_dialog("$var(bye_flag)");' if bye else "create_dialog();"
+    return Script('\tif (is_method("INVITE")) {\n\t\tsetflag("SST_FLAG");\n\t\t%s\n'
+                  '\t\tset_dlg_sharing_tag("vip");\n\t}' % create,
+                  globals=repl_globals, socket_params="tag sip")
+
+
+def s_replication_expiry(t, bye):
+    # SE 6, nobody refreshes: both nodes hold the dialog and see it expire;
+    # only the active node counts it and raises the event (and sends the BYEs)
+    a = t.server
+    b = a.peer("nodeB")
+    se, seen = 6, {}
+    with checking() as p:
+        try:
+            b.start()
+            wait_cluster_up([a, b])
+            ev_a, ev_b = events_file(t), events_file(t, b)
+
+            def during(t):
+                wait_live(a)
+                seen["on_b"] = bool(wait_live(b, secs=3))
+                start = time.time()
+                while time.time() - start < se + 4 and (live_dialogs(a) or live_dialogs(b)):
+                    time.sleep(0.25)
+                time.sleep(0.7)  # the expiry's callbacks and event
+                seen["a"], seen["b"] = (a.stat("expired_sst"), ev_a()), (b.stat("expired_sst"), ev_b())
+
+            invite = ["Session-Expires: %d" % se, "Supported: timer"]
+            answer = "Session-Expires: %d;refresher=uac" % se
+            if bye:
+                c = t.call("uac_wait_bye.xml", invite, answer_hdr=answer, during=during, timeout=se + 12)
+            else:
+                c = t.call("uac_call.xml", invite, answer_hdr=answer, hold_ms=(se + 5) * 1000,
+                           during=during)
+            p.want(c.uac_rc == 0, "UAC sipp exit %s", c.uac_rc)
+            for node, (stat, lines), want in (("A (active)", seen.get("a", (None, [])), 1),
+                                              ("B (backup)", seen.get("b", (None, [])), 0)):
+                p.want(stat == want, "node %s: expired_sst = %s, want %d", node, stat, want)
+                p.want(len(lines) == want, "node %s: %d E_SST_EXPIRED line(s), want %d",
+                       node, len(lines), want)
+            if bye:
+                n = len([m for m in c.uac.received() if m.method == "BYE"])
+                p.want(n == 1, "the UAC got %d BYE(s), want 1 (from the active node only)", n)
+        finally:
+            b_alive = b.alive()
+            b.stop()
+        p.want(not b.proc or b_alive, "node B died (exit %s)", b.proc and b.proc.returncode)
+        bad = b.bad_log_lines()
+        p.want(not bad, "node B log: %s", bad[0].strip()[:200] if bad else "")
+        t.note = "expired_sst/events A %s/%d, B %s/%d" % (
+            seen.get("a", (None,))[0], len(seen.get("a", (0, []))[1]),
+            seen.get("b", (None,))[0], len(seen.get("b", (0, []))[1]))
+
+
 # ---------------------------------------------------------------- 7. pkg memory out mid-edit
 
 def var_eater(levels=(65536, 16384, 4096, 1024, 256, 64, 16, 4, 1), per_level=(72,) + (32,) * 7 + (96,)):
@@ -740,5 +813,9 @@ TIMING_SCENARIOS = [
     ("timing-answer-se-unreadable", {"min_se": 90}, {"default_timeout": 600}, DIALOG_ROUTE,
      lambda t: s_answer_se_untouched(t, "abc")),
 ] + expiry_scenarios() + [
+    ("timing-expiry-replicated", {"min_se": 5}, {"dialog_replication_cluster": 1},
+     repl_route(False), lambda t: s_replication_expiry(t, False)),
+    ("timing-expiry-replicated-bye", {"min_se": 5}, {"dialog_replication_cluster": 1},
+     repl_route(True), lambda t: s_replication_expiry(t, True)),
     ("timing-pkg-raise-se", {"min_se": 1800}, {}, pkg_raise_route(), s_pkg_raise_se),
 ]
