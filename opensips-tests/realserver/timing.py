@@ -29,23 +29,23 @@ timing-fork-second-2xx
     next in-dialog request on leg 1.
 
 timing-early-prack-no-timer / timing-early-update-no-timer
-    The session timer starts with the 2xx to the INVITE (RFC 4028 sections 8.1,
-    9): a call whose final 2xx has no Session-Expires and whose UAC does not
+    The session timer starts with the 2xx to the INVITE (RFC 4028 sections 8.2,
+    7.2): a call whose final 2xx has no Session-Expires and whose UAC does not
     support timers has no session timer, whatever an early-dialog request (PRACK
     after a reliable 183, RFC 3262; an early UPDATE carrying SE, RFC 3311) said.
     min_se 1800, the proxy inserts SE 1800, dialog default_timeout 7200 -> the
     lifetime is the dialog's own 7200, never 1800.
 
 timing-huge-se-answer / timing-huge-se-refresh[-bye] / timing-huge-script-interval
-    Session-Expires is delta-seconds (RFC 4028 section 4, up to 2^32-1) but the
-    dialog module adds the lifetime to its tick counter as a signed int: values
-    from about 2^31 on must be clamped, never wrap. A 2xx with SE 4294967295 or
+    Session-Expires is delta-seconds (RFC 4028 section 4, any number of digits)
+    but the dialog module adds the lifetime to its tick counter as a signed int:
+    values from about 2^31 on must be clamped, never wrap. A 2xx with SE 4294967295 or
     2147483648: MI timeout after timestart and after now, a NOTICE naming the call
     and saying "clamped to", the call completes. The same value in the 2xx to a
     mid-call re-INVITE: no BYE to either leg, the dialog stays (also with the
-    dialog module's bye-on-timeout flag, where a wrapped timer BYEs both legs). $sst(interval)
-    written as "4294967295" in the script (a string: an integer literal that large
-    does not survive the config parser) -> same checks.
+    dialog module's bye-on-timeout flag, where a wrapped timer BYEs both legs).
+    $sst(interval) written as "4294967295" in the script (a string: an integer
+    literal that large does not survive the config parser) -> same checks.
 
 timing-max-se-lowers / timing-max-se-min-se-wins
     max_se 3600 (a proxy may lower Session-Expires, never below Min-SE: RFC 4028
@@ -56,15 +56,16 @@ timing-max-se-lowers / timing-max-se-min-se-wins
 
 timing-answer-se-zero / timing-answer-se-unreadable
     A 2xx with Session-Expires 0 or "abc" to a UAC that supports timers: the UAC
-    receives exactly one Session-Expires, the one the UAS sent (a message never
-    carries two, RFC 4028 section 4 allows one; the module leaves such a 2xx
-    untouched and the call untimed) and the dialog keeps its default_timeout.
+    receives exactly one Session-Expires, the one the UAS sent (the header is
+    single-valued: RFC 4028 section 4 grammar, RFC 3261 section 7.3.1; the module
+    leaves such a 2xx untouched and the call untimed) and the dialog keeps its
+    default_timeout.
 
 timing-expiry-sst[-bye] / timing-expiry-no-timer[-bye] / timing-expiry-on-timeout-route[-bye]
 timing-expiry-replicated[-bye]
     expired_sst and E_SST_EXPIRED count exactly the dialogs that ended because
-    their session timer ran out (RFC 4028 section 10: without a refresh the
-    session ends at its expiry), in the plain create_dialog() configuration and
+    their session timer ran out (RFC 4028 sections 10 and 8.3: without a refresh
+    the session ends at its expiry), in the plain create_dialog() configuration and
     with the dialog module's bye-on-timeout flag ("B" on 3.x, "bye-on-timeout" on
     4.0), where the dialog module ends the call with BYEs to both legs and runs
     no expired callback. A session timer running out: both legs get a BYE (the
@@ -78,10 +79,10 @@ timing-expiry-replicated[-bye]
     (the dialog module runs expiry actions only where the tag is not backup).
 
 fault-422-reply-fails (in scenarios.py, its expectation changed)
-    sstCheckMin(1) returns -3 when the interval is too small and the 422 could
-    not be sent (RFC 4028 section 6 wants the request answered; -3 is false in
-    the script, so the documented `if (sstCheckMin(1)) exit;` goes on and the
-    script answers the caller itself).
+    sstCheckMin(1) returns -3 when the interval is too small and the 422 (RFC
+    4028 section 6) could not be sent: the request still needs a final response
+    (RFC 3261 section 8.2), and -3 is false in the script, so the documented
+    `if (sstCheckMin(1)) exit;` goes on and the script answers the caller itself.
 
 timing-pkg-raise-se
     With pkg memory used up while the proxy raises a Session-Expires below min_se
@@ -278,7 +279,8 @@ def release_routes(server):
 
 
 # the INVITE names the second branch in X-Fork (its port is known only at run time)
-FORK_ROUTE = Script(DIALOG_ROUTE.replace("\t\tcreate_dialog();\n", "\t\tcreate_dialog();\n\t\troute(sst_test_fork);\n"),
+FORK_ROUTE = Script(DIALOG_ROUTE.replace("\t\tcreate_dialog();\n",
+                                         "\t\tcreate_dialog();\n\t\troute(sst_test_fork);\n"),
                     globals=release_routes)
 
 
@@ -432,8 +434,8 @@ def s_huge_se_refresh(t):
 
 
 # an integer literal this large does not survive the config parser: a string
-HUGE_INTERVAL_ROUTE = DIALOG_ROUTE.replace('\t\tsetflag("SST_FLAG");\n',
-                                           '\t\t$sst(interval) = "4294967295";\n\t\tsetflag("SST_FLAG");\n')
+HUGE_INTERVAL_ROUTE = DIALOG_ROUTE.replace(
+    '\t\tsetflag("SST_FLAG");\n', '\t\t$sst(interval) = "4294967295";\n\t\tsetflag("SST_FLAG");\n')
 
 
 def s_huge_script_interval(t):
@@ -543,12 +545,17 @@ def expiry_globals(server):
     return release_routes(server) + 'loadmodule "event_flatstore.so"\n'
 
 
+def create_dialog(bye):
+    """create_dialog(), or with the release's bye-on-timeout flag (release_routes)."""
+    return 'route(sst_test_bye);\n\t\tcreate_dialog("$var(bye_flag)");' if bye else "create_dialog();"
+
+
 def expiry_route(bye, on_timeout=False):
     """create_dialog() or create_dialog(<bye-on-timeout>), optionally with an
     on-timeout route (dlg_on_timeout) that extends the dialog once."""
-    create = 'route(sst_test_bye);\n\t\tcreate_dialog("$var(bye_flag)");' if bye else "create_dialog();"
     arm = '\n\t\tdlg_on_timeout("sst_test_timeout");' if on_timeout else ""
-    return Script('\tif (is_method("INVITE")) {\n\t\tsetflag("SST_FLAG");\n\t\t%s%s\n\t}' % (create, arm),
+    return Script('\tif (is_method("INVITE")) {\n\t\tsetflag("SST_FLAG");\n\t\t%s%s\n\t}'
+                  % (create_dialog(bye), arm),
                   globals=expiry_globals, routes=TIMEOUT_ROUTE if on_timeout else "")
 
 
@@ -652,9 +659,8 @@ def repl_globals(server):
 
 
 def repl_route(bye):
-    create = 'route(sst_test_bye);\n\t\tcreate_dialog("$var(bye_flag)");' if bye else "create_dialog();"
     return Script('\tif (is_method("INVITE")) {\n\t\tsetflag("SST_FLAG");\n\t\t%s\n'
-                  '\t\tset_dlg_sharing_tag("vip");\n\t}' % create,
+                  '\t\tset_dlg_sharing_tag("vip");\n\t}' % create_dialog(bye),
                   globals=repl_globals, socket_params="tag sip")
 
 
@@ -708,7 +714,8 @@ def s_replication_expiry(t, bye):
 
 # ---------------------------------------------------------------- 7. pkg memory out mid-edit
 
-def var_eater(levels=(65536, 16384, 4096, 1024, 256, 64, 16, 4, 1), per_level=(72,) + (32,) * 7 + (96,)):
+def var_eater(levels=(65536, 16384, 4096, 1024, 256, 64, 16, 4, 1),
+              per_level=(72,) + (32,) * 7 + (96,)):
     """Script text that uses up this process's pkg memory in script variables,
     so that it can be given back *before* the relay (pkg_eater() in scenarios.py
     eats with header lumps, which go out with the message). Returns (build,
@@ -730,8 +737,8 @@ def var_eater(levels=(65536, 16384, 4096, 1024, 256, 64, 16, 4, 1), per_level=(7
         for i in range(n):
             v = "e%d_%d" % (size, i)
             names.append(v)
-            eat.append('if ($var(stop) == 0) { $var(%s) = $var(c%d); if ($var(%s) == NULL) $var(stop) = 1; }'
-                       % (v, size, v))
+            eat.append('if ($var(stop) == 0) { $var(%s) = $var(c%d); '
+                       'if ($var(%s) == NULL) $var(stop) = 1; }' % (v, size, v))
     # the 64-byte pieces (72 with the allocator's header): the edits' lumps are
     # about that size, so the sweep steps through "none fits" to "all fit"
     some = [v for v in names if v.startswith("e64_")]
@@ -763,7 +770,8 @@ def pkg_raise_route():
 			exit;
 		}
 	}""" % (build, eat, free_some, release), globals=lambda server: 'loadmodule "cfgutils.so"',
-                  server_args=("-M", "4"), expected_log=r"CRITICAL:core:mk_proxy: pkg memory allocation failure")
+                  server_args=("-M", "4"),
+                  expected_log=r"CRITICAL:core:mk_proxy: pkg memory allocation failure")
 
 
 PKG_SWEEP = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12)
@@ -784,9 +792,9 @@ def s_pkg_raise_se(t):
                 continue
             ses, mses = inv.all("session-expires"), inv.all("min-se")
             got.append("%d:%s/%s" % (n, ",".join(se_num(x) for x in ses), ",".join(mses)))
-            p.want(len(ses) == 1 and se_value(ses[0]) in ((100, "refresher=uac"), (1800, "refresher=uac")),
-                   "with %d 64-byte pieces free the UAS got Session-Expires %s, want one, 100 or 1800 "
-                   "with ;refresher=uac", n, ses)
+            ok = ((100, "refresher=uac"), (1800, "refresher=uac"))
+            p.want(len(ses) == 1 and se_value(ses[0]) in ok, "with %d 64-byte pieces free the "
+                   "UAS got Session-Expires %s, want one, 100 or 1800 with ;refresher=uac", n, ses)
             p.want(mses in ([], ["1800"]), "with %d 64-byte pieces free the UAS got Min-SE %s, want "
                    "none (as sent) or ['1800']", n, mses)
             p.want(t.server.alive(), "server died with pkg memory used up")
@@ -795,7 +803,8 @@ def s_pkg_raise_se(t):
         failed = len([ln for ln in log.splitlines() if ":sst:" in ln and "memory" in ln.lower()])
         p.want(failed, "no sst edit ever ran out of memory: the sweep tested nothing")
         p.want(any(not g.endswith(":-") for g in got), "no INVITE reached the UAS")
-        t.note = "free pieces:SE/Min-SE at the UAS %s; %d sst out-of-memory line(s)" % (" ".join(got), failed)
+        t.note = "free pieces:SE/Min-SE at the UAS %s; %d sst out-of-memory line(s)" % (
+            " ".join(got), failed)
 
 
 def se_num(hdr):
