@@ -1,5 +1,6 @@
 # sst-rs — build:  make [OPENSIPS=/path/to/opensips]      -> ./sst.so
-#           install: make install [OPENSIPS=...] [MODULES_DIR=...]
+#           install: make install [OPENSIPS=...] [MODULES_DIR=...] [DESTDIR=...]
+#                    (also install-debug, uninstall; README: Installation)
 #           test:    make test [OPENSIPS=/path/to/opensips]
 #
 # OPENSIPS points at the server binary the module is for: the build reads
@@ -11,7 +12,7 @@ OPENSIPS ?=
 CARGO ?= cargo
 export OPENSIPS
 
-.PHONY: all deps build install test unit build-checks harness real-server clean
+.PHONY: all deps build install install-debug uninstall deb test unit build-checks harness install-checks real-server clean
 
 all: build
 
@@ -23,54 +24,53 @@ build: deps
 	cp target/release/libsst.so sst.so
 	@echo "built ./sst.so"
 
-# Modules folder: given, or next to the server binary (<prefix>/sbin/opensips
-# -> <prefix>/lib64/opensips/modules or <prefix>/lib/opensips/modules).
-MODULES_DIR ?= $(shell p="$(OPENSIPS)"; [ -n "$$p" ] || p=$$(command -v opensips 2>/dev/null); \
-	[ -n "$$p" ] && pre=$$(dirname $$(dirname $$(readlink -f $$p))) && \
-	for d in $$pre/lib64/opensips/modules $$pre/lib/opensips/modules; do \
-	  [ -d $$d ] && { echo $$d; break; }; done)
+# make install / install-debug / uninstall: what `make` built (./sst.so), never
+# a rebuild, so `sudo make install` needs no cargo. The modules folder is
+# MODULES_DIR, else found from the server the way it finds it
+# (scripts/find-opensips-dir.sh); DESTDIR is a staging root. The server's own
+# sst.so is kept aside as sst.so.c-module and put back by uninstall.
+MODULES_DIR ?=
+DESTDIR ?=
+export MODULES_DIR DESTDIR
 
-install: build
-	@[ -n "$(MODULES_DIR)" ] || { echo "no modules folder: give MODULES_DIR=... or OPENSIPS=/path/to/opensips"; exit 1; }
-	install -m 0755 sst.so $(MODULES_DIR)/sst.so
-	@echo "installed $(MODULES_DIR)/sst.so"
+install:
+	@./scripts/install-module.sh install
 
-# Every supported server release: unit + layout tests and the host harness
-# run once per target (cross builds, each in its own target folder).
-VERSIONS := 3.4.18 3.6.8 4.0.1
+install-debug:
+	@./scripts/install-module.sh install-debug
 
-unit: deps
-	@set -e; for v in $(VERSIONS); do \
-	  echo "== unit and layout tests for OpenSIPS $$v"; \
-	  SST_OSIPS_VERSION=$$v $(CARGO) test --release --target-dir target/v$$v; \
-	done
-	@echo "== micro-benchmarks, quick mode (each benchmark runs once)"
-	$(CARGO) test --release --target-dir target/v3.6.8 --bench parse_and_decide
-	@echo "== fuzz targets: build and replay the seed corpus (fuzz/README.md runs them)"
-	$(CARGO) build --manifest-path fuzz/Cargo.toml --bins
-	@mkdir -p fuzz/artifacts; for t in session_expires gather_and_policy state_record script_values; do \
-	  fuzz/target/debug/$$t -runs=0 -artifact_prefix=fuzz/artifacts/ fuzz/corpus/$$t || exit 1; done
+uninstall:
+	@./scripts/install-module.sh uninstall
 
-harness: deps
-	@set -e; mkdir -p build; for v in $(VERSIONS); do \
-	  echo "== host harness for OpenSIPS $$v"; \
-	  SST_OSIPS_VERSION=$$v $(CARGO) build --release --target-dir target/v$$v; \
-	  abi=$$(SST_OSIPS_VERSION=$$v ./scripts/target-abi.sh); \
-	  cc -O1 -g -Wall -rdynamic -DOSIPS_VER=$$abi -Iinclude \
-	    opensips-tests/harness/host.c -ldl -o build/sst-host-$$v; \
-	  ./build/sst-host-$$v target/v$$v/release/libsst.so; \
-	done
+# A Debian package (opensips-sst-rs) of ./sst.so for the server it was built
+# for: build it with OPENSIPS=/usr/sbin/opensips first. README: Installation.
+deb:
+	@./scripts/make-deb.sh sst.so build
+
+# The test layers (scripts/test-all.sh runs them, keeps cargo's and
+# libFuzzer's output in build/test-logs/ and ends with a summary table):
+# unit + layout tests and the host harness run once per supported release
+# (cross builds, each in its own target folder); VERSIONS="3.6.8" narrows it.
+unit:
+	@./scripts/test-all.sh unit bench fuzz
+
+harness:
+	@./scripts/test-all.sh harness
 
 # How the build treats unknown, unmeasured and given target servers.
-build-checks: deps
-	./scripts/check-build-targets.sh
+build-checks:
+	@./scripts/test-all.sh build-checks
 
-real-server: build
-	@./scripts/install-deps.sh --test
-	python3 opensips-tests/run.py
+# Folder search, make install/uninstall and make deb, against stand-ins.
+install-checks:
+	@./scripts/test-all.sh install-checks
+
+real-server:
+	@./scripts/test-all.sh real-server
 
 # The README's test command: everything CI runs.
-test: unit build-checks real-server harness
+test:
+	@./scripts/test-all.sh
 
 clean:
 	$(CARGO) clean

@@ -18,12 +18,22 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sst::rfc4028::grammar::{has_option_tag, parse_min_se, parse_session_expires};
-use sst::rfc4028::policy::{gather, initial_invite, reply, Config, InitialDecision};
+use sst::rfc4028::policy::{gather, initial_invite, reply, Config, InitialDecision, ReplyContext};
 use sst::rfc4028::state::{SstState, SST_UAC};
+use sst::rfc4028::timing::DialogNow;
 use std::hint::black_box;
 
 /// The module defaults (min_se 1800, reject_to_small on, dialog default 12 h).
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
+
+/// The first 2xx of an INVITE (the dialog not confirmed yet: once it is, a
+/// 2xx is a retransmission), from the branch the dialog keeps, on a server
+/// whose dialog timer can hold any lifetime (the bound of a fresh server).
+const INITIAL_2XX: ReplyContext = ReplyContext {
+    initial: true,
+    kept_leg: true,
+    dialog: DialogNow { confirmed: false, armed_remaining: None, lifetime: 43200, bound: i32::MAX as u32 },
+};
 
 // ------------------------------------------------------------------ inputs
 
@@ -201,7 +211,7 @@ fn bench_decide(c: &mut Criterion) {
         b.iter(|| initial_invite(black_box(&inv_no_se), black_box(&CFG), false))
     });
     g.bench_function("reply_200_with_se", |b| {
-        b.iter(|| reply(black_box(tracked), black_box(200), black_box(&ok), black_box(&CFG), true))
+        b.iter(|| reply(black_box(tracked), black_box(200), Some(black_box(&ok)), black_box(&CFG), black_box(&INITIAL_2XX)))
     });
     g.finish();
 }
@@ -220,7 +230,7 @@ fn bench_message(c: &mut Criterion) {
         b.iter(|| initial_invite(&gather(pairs(black_box(&inv))).unwrap(), &CFG, false))
     });
     g.bench_function("reply_200_typical", |b| {
-        b.iter(|| reply(tracked, 200, &gather(pairs(black_box(&ok))).unwrap(), &CFG, true))
+        b.iter(|| reply(tracked, 200, Some(&gather(pairs(black_box(&ok))).unwrap()), &CFG, &INITIAL_2XX))
     });
     g.bench_function("initial_invite_worst_60", |b| {
         b.iter(|| initial_invite(&gather(pairs(black_box(&worst))).unwrap(), &CFG, false))

@@ -96,7 +96,20 @@ struct sip_msg {
 #define HDR_OTHER_T   0
 #define HDR_EOH_F     ((hdr_flags_t)-1)
 
-struct lump;                                /* opaque, owned by the message */
+/* A change queued on a message (owned by the message; same in all three).
+ * Only `op` is ever written by us: to withdraw a deletion we just queued.
+ * A stand-in core may bring its own, with `op` at the same offset. */
+#ifndef SST_HOST_OWN_LUMP
+struct lump {
+	int type;
+	int op;                                 /* 4: LUMP_NOP, LUMP_DEL, LUMP_ADD, ... */
+	union { unsigned int offset; char *value; } u;
+	unsigned int len;                       /* 16 */
+	struct lump *before, *after, *next;     /* 24, 32, 40 */
+	int flags;                              /* 48 */
+};
+#endif
+#define LUMP_NOP 0
 /* A header queued for the reply the core will build for a request. */
 struct lump_rpl {
 	str text;
@@ -230,9 +243,12 @@ struct dlg_cell {
 	unsigned int mod_flags;                 /* 60 */
 	char _pad_lock[80 - 64];
 	struct dlg_tl tl;                       /* 80 */
-	char _pad_timers[160 - 104];
+	char _pad_timers[144 - 104];
+	str terminate_reason;                   /* 144: why the dialog ended, once it does */
 	str callid;                             /* 160 */
-	char _pad_legs[248 - 176];
+	char _pad_uris[216 - 176];
+	unsigned char legs_no[4];               /* 216: [DLG_LEG_200OK] = the leg the dialog keeps */
+	char _pad_cbs[248 - 220];
 	struct dlg_val *vals;                   /* 248 */
 	char _pad_tail[DLG_CELL_SIZE - 256];
 };
@@ -289,6 +305,13 @@ typedef int (*load_dlg_f)(struct dlg_binds *);
 #define DLG_VAL_TYPE_NONE 0
 #define DLG_VAL_TYPE_STR 1
 #define SST_DIALOG_FLAG  1
+
+/* dlg_cell.state, and the index of legs_no naming the kept leg (all three) */
+#define DLG_STATE_CONFIRMED_NA 3
+#define DLG_STATE_CONFIRMED    4
+#define DLG_LEG_200OK          2
+/* dlg_cell.flags: the dialog sends BYEs when its lifetime runs out */
+#define DLG_FLAG_BYEONTIMEOUT  (1<<3)
 
 /* ---- signaling module API ---- */
 typedef int (*sig_reply_f)(struct sip_msg *msg, int code, const str *reason, str *to_tag);

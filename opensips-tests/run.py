@@ -3,8 +3,9 @@
 
     OPENSIPS=/path/to/sbin/opensips python3 opensips-tests/run.py [--c-module] [--keep] [name ...]
 
-Environment: OPENSIPS (else `opensips` on PATH), OPENSIPS_MODULES (else derived from
-the binary's prefix), SST_SO (else <repo>/sst.so, what `make` builds).
+Environment: OPENSIPS (else `opensips` on PATH), OPENSIPS_MODULES and OPENSIPS_DBTEXT
+(else found from the binary by scripts/find-opensips-dir.sh, as `make install` does),
+SST_SO (else <repo>/sst.so, what `make` builds).
 --c-module runs the same scenarios against the server's own C sst.so and reports
 where it differs from the expected (sst-rs) behaviour instead of failing.
 Only the Python 3 standard library is used.
@@ -19,10 +20,13 @@ import time
 
 from realserver.infra import (REPO, Fail, Server, T, find_dbtext_schema, find_modules,
                               find_server)
+from realserver.readme_cfg import SCENARIOS as README_SCENARIOS
 from realserver.scenarios import SCENARIOS
 from realserver.timing import TIMING_SCENARIOS
 
 SCENARIOS = SCENARIOS + TIMING_SCENARIOS
+
+ALL_SCENARIOS = SCENARIOS + README_SCENARIOS
 
 # ---------------------------------------------------------------- driver
 
@@ -37,7 +41,7 @@ def run_one(args, env, name, sst_params, dlg_params, initial, test):
     pre_dialog = ""
     if "db_url" in dlg:
         if not env["dbtext"]:
-            return "skip", "no db_text table files (set OPENSIPS_DBTEXT)"
+            return "skip", env["dbtext_why"].replace("\n", " ")
         pre_dialog = 'loadmodule "db_text.so"'
     work = tempfile.mkdtemp(prefix="sst-rt-%s-" % name)
     if "db_url" in dlg:
@@ -82,6 +86,13 @@ def setup_fail(reason):
     return 1
 
 
+def skip_all(reason):
+    """No suite to run: say why, in the result line too (make test's table reads it)."""
+    print("skipped: %s" % reason)
+    print("real-server: 0 passed, 0 failed, 1 skipped (%s)" % reason)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--c-module", action="store_true",
@@ -92,7 +103,7 @@ def main():
     ap.add_argument("names", nargs="*", help="run only scenarios whose name contains one of these")
     args = ap.parse_args()
     if args.list:
-        print("\n".join(s[0] for s in SCENARIOS))
+        print("\n".join(s[0] for s in ALL_SCENARIOS))
         return 0
 
     try:
@@ -100,28 +111,27 @@ def main():
     except Fail as e:
         return setup_fail(str(e))
     if not server:
-        print("skipped: no OpenSIPS (set OPENSIPS=/path/to/opensips)")
-        return 0
+        return skip_all("no OpenSIPS: set OPENSIPS=/path/to/sbin/opensips")
     if not shutil.which("sipp"):
-        print("skipped: no sipp")
-        return 0
-    mpath = find_modules(server)
+        return skip_all("no sipp: install the Debian package sip-tester")
+    mpath, why = find_modules(server)
     if not mpath:
-        return setup_fail("no modules folder next to %s (set OPENSIPS_MODULES)" % server)
+        return setup_fail(why)
     if args.c_module:
         sst_so = os.path.join(mpath, "sst.so")
     else:
         sst_so = os.path.abspath(os.environ.get("SST_SO") or os.path.join(REPO, "sst.so"))
     if not os.path.exists(sst_so):
         return setup_fail("no module at %s (run `make` first or set SST_SO)" % sst_so)
+    dbtext, dbtext_why = find_dbtext_schema(server)
     env = {"server": server, "mpath": mpath, "sst_so": sst_so,
-           "dbtext": find_dbtext_schema(server)}
+           "dbtext": dbtext, "dbtext_why": dbtext_why}
     print("# server %s, modules %s, sst %s%s" % (server, mpath, sst_so,
                                                 " (C module: differences reported)" if args.c_module else ""))
 
     passed = failed = skipped = differ = 0
     started = time.time()
-    for name, sst_params, dlg_params, initial, test in SCENARIOS:
+    for name, sst_params, dlg_params, initial, test in ALL_SCENARIOS:
         if args.names and not any(n in name for n in args.names):
             continue
         reason, note = run_one(args, env, name, sst_params, dlg_params, initial, test)

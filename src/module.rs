@@ -11,7 +11,8 @@ use crate::host::stats::StatSlot;
 use crate::host::guard;
 use crate::rfc4028::grammar::{self, HeaderName};
 use crate::rfc4028::policy::{self, CheckMin, Config, Edit, Edits, FactsError, InitialDecision, MessageFacts};
-use crate::rfc4028::policy::RefresherUpdate;
+use crate::rfc4028::policy::{RefresherUpdate, ReplyContext, WithinRequest};
+use crate::rfc4028::timing::Lifetime;
 use crate::rfc4028::state::{self, SstState, STATE_LEN};
 use crate::rfc4028::Refresher;
 use crate::sst_log;
@@ -38,6 +39,7 @@ const DIALOG_EVENTS: u32 = sys::DLGCB_REQ_WITHIN
     | sys::DLGCB_RESPONSE_FWDED
     | sys::DLGCB_RESPONSE_WITHIN
     | sys::DLGCB_EXPIRED
+    | sys::DLGCB_TERMINATED
     | sys::DLGCB_MI_CONTEXT;
 
 /// Configuration after mod_init (each process inherits it through fork).
@@ -67,6 +69,7 @@ pub(crate) static mut PARAM_MIN_SE: c_int = 1800;
 pub(crate) static mut PARAM_SST_INTERVAL: c_int = 0;
 pub(crate) static mut PARAM_REJECT_TO_SMALL: c_int = 1;
 pub(crate) static mut PARAM_ENABLE_STATS: c_int = 1;
+pub(crate) static mut PARAM_MAX_SE: c_int = 0;
 
 /// Default used when the dialog module does not export default_timeout
 /// (the dialog module's own default: 12 hours).
@@ -93,8 +96,8 @@ fn mod_init() -> Result<(), String> {
     );
     // SAFETY: parameters are written by the core before mod_init and never
     // again; mod_init runs once, in the main process, before the fork.
-    let (flag_name, min_se, sst_interval, reject, enable_stats) = unsafe {
-        (PARAM_SST_FLAG, PARAM_MIN_SE, PARAM_SST_INTERVAL, PARAM_REJECT_TO_SMALL, PARAM_ENABLE_STATS)
+    let (flag_name, min_se, sst_interval, reject, enable_stats, max_se) = unsafe {
+        (PARAM_SST_FLAG, PARAM_MIN_SE, PARAM_SST_INTERVAL, PARAM_REJECT_TO_SMALL, PARAM_ENABLE_STATS, PARAM_MAX_SE)
     };
 
     if flag_name.is_null() {
@@ -115,6 +118,15 @@ fn mod_init() -> Result<(), String> {
     }
     if sst_interval < 0 {
         return Err(format!("sst_interval = {sst_interval} is negative: give seconds, or 0 to use min_se"));
+    }
+    if max_se < 0 {
+        return Err(format!("max_se = {max_se} is negative: give the longest session interval in seconds, or 0 for no cap"));
+    }
+    if max_se > 0 && max_se < min_se {
+        return Err(format!("max_se = {max_se} is below min_se = {min_se}: no session interval could satisfy both"));
+    }
+    if max_se > 0 && sst_interval > max_se {
+        return Err(format!("sst_interval = {sst_interval} is above max_se = {max_se}: the proxy would ask for more than it allows"));
     }
     if (min_se as u32) < policy::RFC_MIN_SE {
         sst_log!(WARN, "min_se = {} is below the RFC 4028 floor of 90 seconds; accepted as configured", min_se);
@@ -153,6 +165,7 @@ fn mod_init() -> Result<(), String> {
             sst_interval: sst_interval as u32,
             reject_to_small: reject != 0,
             default_timeout,
+            max_se: max_se as u32,
         },
         flag_mask: 1u32 << bit,
         call_slots,
@@ -160,9 +173,9 @@ fn mod_init() -> Result<(), String> {
     };
     sst_log!(
         DBG,
-        "sst_flag {} (bit {}), min_se {}, sst_interval {}, reject_to_small {}, dialog default_timeout {}",
+        "sst_flag {} (bit {}), min_se {}, sst_interval {}, reject_to_small {}, max_se {}, dialog default_timeout {}",
         flag_str, bit, settings.policy.min_se, settings.policy.sst_interval,
-        settings.policy.reject_to_small, default_timeout
+        settings.policy.reject_to_small, settings.policy.max_se, default_timeout
     );
     if SETTINGS.set(settings).is_err() {
         return Err("mod_init ran twice".into());
@@ -221,8 +234,10 @@ fn read_facts(msg: &mut SipMsg, what: What<'_>) -> Option<MessageFacts> {
 
 /// `sstCheckMin([send_reply])`: 1 when our min_se is larger than what the
 /// INVITE/UPDATE offers (and a 422 was sent if send_reply is non-zero), -1
-/// otherwise, -2 for a malformed Session-Expires or Min-SE. Never 0, which
-/// would silently end the script.
+/// otherwise, -2 for a malformed Session-Expires or Min-SE, -3 when the 422
+/// was asked for but could not be sent (so `if (sstCheckMin(1)) exit;` goes
+/// on and the script answers the caller). Never 0, which would silently end
+/// the script.
 pub(crate) unsafe extern "C" fn sst_check_min(
     msg: *mut sys::sip_msg,
     send_reply: *mut c_void,
@@ -256,13 +271,16 @@ fn check_min(msg: &mut SipMsg, send_reply: bool) -> c_int {
     match policy::check_min(true, &facts, s.policy.min_se) {
         CheckMin::NotApplicable | CheckMin::LargeEnough => -1,
         CheckMin::TooSmall { min_se } => {
-            if send_reply {
-                send_422(msg, min_se);
+            if send_reply && !send_422(msg, min_se) {
+                return CHECK_MIN_REPLY_FAILED;
             }
             1
         }
     }
 }
+
+/// sstCheckMin's value when the 422 it was asked to send could not be sent.
+const CHECK_MIN_REPLY_FAILED: c_int = -3;
 
 fn send_422(msg: &mut SipMsg, min_se: u32) -> bool {
     let line = format!("Min-SE: {min_se}\r\n");
@@ -362,21 +380,19 @@ fn apply_edits(msg: &mut SipMsg, facts: &MessageFacts, edits: &Edits, what: What
 fn apply_edit(msg: &mut SipMsg, facts: &MessageFacts, edit: Edit) -> Result<(), EditError> {
     match edit {
         Edit::ReplaceMinSe(value) => {
-            // gather() refused the message if Min-SE appeared twice: at most one line.
+            // gather() refused the message if Min-SE appeared twice: at most
+            // one line, replaced whole or not at all (never none, never two).
             let old = msg
                 .headers()
                 .find(|h| grammar::classify_name(h.name) == HeaderName::MinSe)
                 .map(|h| (h.offset, h.len));
-            // Ours first, the old line only once ours is in: memory running
-            // out in between must not send the INVITE on without any Min-SE
-            // (the far end would then assume 90, below our floor).
-            msg.append_header(format!("Min-SE: {value}\r\n").as_bytes())?;
+            let line = format!("Min-SE: {value}\r\n");
             match old {
-                Some((off, len)) => msg.delete(off, len),
-                None => Ok(()),
+                Some((off, len)) => msg.replace(off, len, line.as_bytes()),
+                None => msg.append_header(line.as_bytes()),
             }
         }
-        Edit::RaiseSessionExpires(value) => {
+        Edit::SetSessionExpires(value) => {
             let Some((se, index)) = facts.session_expires else { return Ok(()) };
             let Some(h) = msg.headers().nth(index) else { return Err(EditError::OutOfRange) };
             let at = h.body_offset + se.delta_start as u32;
@@ -457,8 +473,7 @@ fn load_state(api: &DlgApi, dlg: &Dialog) -> Option<SstState> {
 /// interval, and who should have refreshed it (so the dead end is known).
 /// Not raised for a tracked call without a running session timer, whose
 /// expiry is the dialog module's own timeout.
-fn raise_expired(ev: Event, api: &DlgApi, dlg: &Dialog) {
-    let Some(state) = load_state(api, dlg).filter(SstState::timer_active) else { return };
+fn raise_expired(ev: Event, api: &DlgApi, dlg: &Dialog, state: &SstState) {
     let refresher = load_refresher(api, dlg).map_or("", |r| r.as_str());
     let (h_entry, h_id) = dlg.hash_ids();
     let params = [
@@ -525,11 +540,24 @@ fn apply_refresher(api: &DlgApi, dlg: &Dialog, update: RefresherUpdate, what: Wh
 fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
     let (Some(s), Some(api)) = (settings(), DlgApi::get()) else { return };
     match ty {
-        sys::DLGCB_EXPIRED => {
+        // A dialog ended by its own timer (DLGCB_EXPIRED), or by the BYEs
+        // the dialog module sends when its lifetime ran out with
+        // bye-on-timeout (DLGCB_TERMINATED, reason "Lifetime Timeout"). Only
+        // the node in charge of the dialog runs expiry actions (is_active:
+        // a backup node of a replicated dialog ends it silently), and only a
+        // dialog whose session timer was running expired by it: a tracked
+        // call without one merely reached the dialog's own timeout. An
+        // on-timeout route that extends the dialog ends nothing yet.
+        sys::DLGCB_EXPIRED | sys::DLGCB_TERMINATED => {
+            let by_timer = ty == sys::DLGCB_EXPIRED || dlg.ended_by_bye_on_timeout();
+            if !by_timer || params.is_active == 0 {
+                return;
+            }
+            let Some(state) = load_state(api, dlg).filter(SstState::timer_active) else { return };
             EXPIRED_SST.increment();
             sst_log!(DBG, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
             if let Some(ev) = s.expired_event.filter(|e| e.has_subscribers()) {
-                raise_expired(ev, api, dlg);
+                raise_expired(ev, api, dlg, &state);
             }
         }
         sys::DLGCB_MI_CONTEXT => {
@@ -549,18 +577,35 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             // SAFETY: msg is the in-dialog request for this callback.
             let Some(mut msg) = (unsafe { SipMsg::from_ptr(params.msg) }) else { return };
             let FirstLine::Request { method } = msg.first_line() else { return };
-            let lifetime = if method == sys::METHOD_ACK || method == sys::METHOD_PRACK {
-                load_state(api, dlg).and_then(|st| policy::lifetime_on_ack_or_prack(&st, dlg.lifetime()))
-            } else if method == sys::METHOD_INVITE || method == sys::METHOD_UPDATE {
-                let Some(state) = load_state(api, dlg) else { return };
-                let what = What { kind: &"refresh request", callid: dlg.callid() };
-                read_facts(&mut msg, what).and_then(|f| policy::lifetime_on_refresh_request(&state, &f))
-            } else {
-                None
+            let now = dlg.now();
+            if !now.confirmed {
+                return; // early-dialog requests do not decide the lifetime
+            }
+            let request = match method {
+                sys::METHOD_ACK | sys::METHOD_PRACK => WithinRequest::AckOrPrack,
+                sys::METHOD_INVITE | sys::METHOD_UPDATE => WithinRequest::Refresh,
+                _ => WithinRequest::Other,
             };
+            if request == WithinRequest::Other {
+                // re-armed with the lifetime last set, never less than the session left
+                if let Some(l) = policy::refit(&now) {
+                    set_lifetime(dlg, l, What { kind: &"in-dialog request", callid: dlg.callid() });
+                }
+                return;
+            }
+            let Some(state) = load_state(api, dlg) else { return };
+            let what = What { kind: &"refresh request", callid: dlg.callid() };
+            let facts = match request {
+                WithinRequest::Refresh => read_facts(&mut msg, what),
+                _ => None,
+            };
+            let d = policy::request_within(&state, request, facts.as_ref(), &s.policy, &now);
+            if let Some(f) = &facts {
+                apply_edits(&mut msg, f, &d.edits, what);
+            }
             // The dialog module re-arms its timer right after this callback.
-            if let Some(lifetime) = lifetime {
-                dlg.set_lifetime(lifetime);
+            if let Some(l) = d.lifetime {
+                set_lifetime(dlg, l, what);
             }
         }
         sys::DLGCB_RESPONSE_FWDED | sys::DLGCB_RESPONSE_WITHIN => {
@@ -575,21 +620,42 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             if status < 200 && status != 422 {
                 return; // provisional replies change nothing; skip the parsing
             }
+            let initial = ty == sys::DLGCB_RESPONSE_FWDED;
+            let ctx = ReplyContext {
+                initial,
+                // For DLGCB_RESPONSE_FWDED dlg_data carries the reply's leg
+                // index (all three versions); in-dialog replies come from
+                // the kept leg by construction.
+                kept_leg: !initial || dlg.is_kept_leg(params.dlg_data as isize),
+                dialog: dlg.now(),
+            };
             let Some(state) = load_state(api, dlg) else { return };
             let kind = format_args!("{status} reply");
             let what = What { kind: &kind, callid: dlg.callid() };
-            let Some(facts) = read_facts(&mut msg, what) else { return };
-            let d = policy::reply(state, status, &facts, &s.policy, ty == sys::DLGCB_RESPONSE_FWDED);
-            apply_edits(&mut msg, &facts, &d.edits, what);
+            let facts = read_facts(&mut msg, what);
+            let d = policy::reply(state, status, facts.as_ref(), &s.policy, &ctx);
+            if let Some(f) = &facts {
+                apply_edits(&mut msg, f, &d.edits, what);
+            }
             if d.state != state && !api.store_value(dlg, STATE_VALUE, &d.state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot update sst_info", what);
             }
             apply_refresher(api, dlg, d.refresher, what);
-            if let Some(lifetime) = d.lifetime {
-                dlg.set_lifetime(lifetime);
-                sst_log!(DBG, "{}: dialog lifetime {} s", what, lifetime);
+            if let Some(l) = d.lifetime {
+                set_lifetime(dlg, l, what);
             }
         }
         _ => {}
     }
+}
+
+/// Gives the dialog a lifetime, saying so when the session was longer than
+/// the dialog timer can hold (it would otherwise wrap: a dialog that never
+/// ends, or one that ends at once).
+fn set_lifetime(dlg: &Dialog, l: Lifetime, what: What<'_>) {
+    if let Some(asked) = l.clamped_from {
+        sst_log!(NOTICE, "{}: a session of {} s is more than the dialog timer can hold; lifetime clamped to {} s", what, asked, l.seconds);
+    }
+    dlg.set_lifetime(l.seconds);
+    sst_log!(DBG, "{}: dialog lifetime {} s", what, l.seconds);
 }

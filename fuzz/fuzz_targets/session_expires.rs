@@ -19,8 +19,8 @@ fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
             .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// The body with its delta-seconds replaced by `v`, as Edit::RaiseSessionExpires
-/// rewrites it in place.
+/// The body with its delta-seconds replaced by `v`, as Edit::SetSessionExpires
+/// rewrites it in place (raised to the proxy's minimum, or lowered to max_se).
 fn with_delta(body: &[u8], start: usize, end: usize, v: u32) -> Vec<u8> {
     let mut b = body[..start].to_vec();
     b.extend_from_slice(v.to_string().as_bytes());

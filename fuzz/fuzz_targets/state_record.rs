@@ -3,8 +3,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sst::rfc4028::policy::lifetime_on_ack_or_prack;
-use sst::rfc4028::state::{BadStateLength, SstState, SST_NSUP, STATE_LEN};
+use sst::rfc4028::policy::{request_within, Config, WithinRequest};
+use sst::rfc4028::state::{BadStateLength, SstState, STATE_LEN};
+use sst::rfc4028::timing::{DialogNow, Lifetime};
+
+const INT_MAX: u32 = i32::MAX as u32;
+
+/// The module defaults (min_se 1800, dialog default_timeout 12 h, no max_se).
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
 
 fuzz_target!(|data: &[u8]| {
     match SstState::from_bytes(data) {
@@ -16,25 +22,41 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(&b[12..], &[0u8; 4]);
             assert_eq!(SstState::from_bytes(&b), Ok(s));
             assert_eq!(s.to_bytes(), b);
-            // Flow 12 re-arms only a running timer, never with 0, and only
-            // when the dialog's current lifetime differs.
-            let other = s.interval.wrapping_add(1);
-            for current in [0, s.interval, other] {
-                match lifetime_on_ack_or_prack(&s, current) {
-                    Some(l) => {
-                        assert_eq!(l, s.interval);
-                        assert!(l > 0 && l != current);
-                        assert!(s.supported != SST_NSUP);
-                    }
-                    None => {
-                        assert!(s.supported == SST_NSUP || s.interval == 0 || current == s.interval)
+            // Flow 12 re-arms only a running timer of a confirmed dialog,
+            // never with 0, with the recorded interval within what the dialog
+            // timer can hold, and only when the dialog's lifetime differs;
+            // otherwise only a lifetime above the bound is clamped again.
+            for bound in [1, 90, INT_MAX] {
+                let want = Lifetime::within(s.interval, bound);
+                let other = want.seconds.wrapping_add(1);
+                for current in [0, s.interval, want.seconds, other] {
+                    for confirmed in [true, false] {
+                        let now = DialogNow { confirmed, armed_remaining: None, lifetime: current, bound };
+                        let d = request_within(&s, WithinRequest::AckOrPrack, None, &CFG, &now);
+                        assert!(d.edits.is_empty());
+                        if !confirmed {
+                            assert_eq!(d.lifetime, None);
+                        } else if s.timer_active() && current != want.seconds {
+                            let l = d.lifetime.expect("a running timer not given its interval");
+                            assert_eq!(l, want);
+                            assert!(l.seconds > 0 && l.seconds <= bound && l.seconds != current);
+                            assert_eq!(l.clamped_from.is_some(), s.interval > bound);
+                        } else {
+                            // no timer, or it has its interval: only a lifetime
+                            // that no longer fits the timer is clamped again
+                            let refit = (current > bound).then(|| Lifetime::within(current, bound));
+                            assert_eq!(d.lifetime, refit);
+                        }
                     }
                 }
+                // a lifetime that fits the timer and is not the interval
+                let fits = want.seconds.saturating_sub(1);
+                let now = DialogNow { confirmed: true, armed_remaining: None, lifetime: fits, bound };
+                assert_eq!(
+                    s.timer_active(),
+                    request_within(&s, WithinRequest::AckOrPrack, None, &CFG, &now).lifetime.is_some()
+                );
             }
-            assert_eq!(
-                s.timer_active(),
-                lifetime_on_ack_or_prack(&s, other).is_some()
-            );
         }
         Err(e) => {
             assert_ne!(data.len(), STATE_LEN);

@@ -993,9 +993,9 @@ def main():
         if not shutil.which(tool):
             print("skipped: no %s" % tool)
             return 0
-    mpath = find_modules(server)
+    mpath, why = find_modules(server)
     if not mpath:
-        raise Fail("no modules folder next to %s (set OPENSIPS_MODULES)" % server)
+        raise Fail(why)
     env = {"server": server, "mpath": mpath,
            "c_so": os.path.abspath(os.environ.get("C_SST_SO") or os.path.join(mpath, "sst.so")),
            "ours_so": os.path.abspath(os.environ.get("SST_SO") or os.path.join(REPO, "sst.so")),

@@ -27,6 +27,7 @@
 #include <dlfcn.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#define SST_HOST_OWN_LUMP                        /* ours below: same op offset, more bookkeeping */
 #include "sst_abi.h"
 
 #if OSIPS_VER == 304
@@ -291,14 +293,16 @@ static int flag_bit(const char *name)
 /* ======================================================================= */
 /* SIP messages: first line, header parsing, lumps, reply lumps            */
 /* ======================================================================= */
-enum { L_NOP, L_DEL, L_ADD };
+enum { L_NOP, L_DEL, L_ADD };              /* the core's LUMP_NOP, LUMP_DEL, LUMP_ADD */
 struct lump {
-	int op;
+	int type;
+	int op;                                  /* at 4, as the core's: the module writes it */
 	unsigned int off, len;
 	char *text;                              /* L_ADD: the pkg buffer we took over */
 	struct lump *before, *after, *next;      /* next: the offset-sorted main list */
 	struct lump *all;                        /* every lump of the message */
 };
+_Static_assert(offsetof(struct lump, op) == 4, "the module writes lump.op at offset 4, as in the core");
 struct mext {                                /* what the core keeps beside a sip_msg */
 	struct sip_msg *msg;
 	struct lump *main, *all;
@@ -1127,12 +1131,23 @@ static void dlg_create(struct dlg_cell *d, struct sip_msg *invite, int overwrite
 		d->lifetime = initial;
 }
 
+static void dlg_reply_on_leg(struct dlg_cell *d, struct sip_msg *rpl, long leg);
+
 /* a reply to the initial INVITE: RESPONSE_FWDED, then the state change; the
  * timer is armed with dlg->lifetime as it is at the 2xx */
 static void dlg_reply(struct dlg_cell *d, struct sip_msg *rpl)
 {
+	dlg_reply_on_leg(d, rpl, 1);
+}
+
+/* the same from callee leg `leg` (a forked call): the first 2xx names the
+ * leg the dialog keeps (legs_no[DLG_LEG_200OK]) before the callbacks run */
+static void dlg_reply_on_leg(struct dlg_cell *d, struct sip_msg *rpl, long leg)
+{
 	unsigned int code = rpl->first_line.u.reply.statuscode;
-	run_cbs(DLGCB_RESPONSE_FWDED, d, rpl, DIR_UP, 0, (void *)1L);
+	if (code >= 200 && code < 300 && !d->legs_no[DLG_LEG_200OK])
+		d->legs_no[DLG_LEG_200OK] = (unsigned char)leg;
+	run_cbs(DLGCB_RESPONSE_FWDED, d, rpl, DIR_UP, 0, (void *)leg);
 	if (code < 200 && d->state == ST_UNCONFIRMED) {
 		d->state = ST_EARLY;
 		run_cbs(DLGCB_EARLY, d, rpl, DIR_UP, 0, NULL);
@@ -1837,7 +1852,8 @@ static void checkmin_reply_failure_is_defined(const void *a)
 	BOOT(FLAG);
 	g_reply_ret = -1;
 	int rc = check_min(req("INVITE", 1, "Session-Expires: 100\nMin-SE: 100\n"), &one);
-	CHECK(g_reply.calls == 1 && (rc == 1 || rc < 0), "%d replies tried, returned %d", g_reply.calls, rc);
+	CHECK(g_reply.calls == 1 && rc == -3, "%d replies tried, returned %d, want -3 (the 422 was not sent)",
+		g_reply.calls, rc);
 }
 
 /* the 422 could not be sent: the script's own reply must not carry its Min-SE */
@@ -2614,15 +2630,166 @@ static void robust_pkg_runs_out_mid_edit_min_se_never_dropped(const void *a)
 	}
 }
 
+
+/* ======================================================================= */
+/* Cases: the session in force and the dialog timer                        */
+/* ======================================================================= */
+
+/* A refresh proposing less than is left, then refused: the lifetime armed at
+ * the request keeps what is left of the session in force (RFC 4028 §10). */
+static void timing_refused_refresh_keeps_what_is_left(const void *a)
+{
+	static const int codes[] = { 488, 491, 500, 408, 487 };
+	BOOT(FLAG, I("min_se", 90));
+	for (int k = 0; k < 5; k++) {
+		struct dlg_cell *d = established(1800);
+		d->tl.timeout = g_ticks + 1790;             /* 10 s into the 1800 s session */
+		dlg_req(d, req(k % 2 ? "UPDATE" : "INVITE", 2, "Session-Expires: 90\n"));
+		CHECK(timer(d) >= 1790, "%d: armed %u at the refresh, want >= 1790 left", codes[k], timer(d));
+		dlg_reply_within(d, rpl(codes[k], 2, k % 2 ? "UPDATE" : "INVITE", ""));
+		dlg_req(d, req("OPTIONS", 3, ""));
+		CHECK(timer(d) >= 1790, "%d: armed %u after the refusal, want >= 1790", codes[k], timer(d));
+	}
+}
+
+static void timing_second_branch_2xx_settles_nothing(const void *a)
+{
+	struct info i;
+	BOOT(FLAG, I("min_se", 90));
+	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 1800\n", 1, NULL);
+	dlg_reply_on_leg(d, rpl(200, 1, "INVITE", "Session-Expires: 1800;refresher=uac\n"), 1);
+	dlg_req(d, req("ACK", 1, ""));
+	struct sip_msg *other = rpl(200, 1, "INVITE", "Session-Expires: 90;refresher=uas\n");
+	dlg_reply_on_leg(d, other, 2);
+	dlg_req(d, req("INFO", 2, ""));
+	CHECK(info_of(d, &i) == 1 && i.iv == 1800, "sst_info " INFO_FMT ", want interval 1800", INFO_ARGS(i));
+	CHECK(!strcmp(mi_refresher(d), "uac"), "refresher %s, want uac", mi_refresher(d));
+	CHECK(d->lifetime == 1800 && timer(d) == 1800, "lifetime %u timer %u, want 1800", d->lifetime, timer(d));
+	CHECK(out_count(other, "Session-Expires", "x") == 1, "the other branch's 2xx was edited");
+}
+
+/* PRACK and an early UPDATE do not decide the lifetime: with no session
+ * timer in the end the dialog keeps its own timeout. */
+static void timing_early_requests_leave_the_dialog_timeout(const void *a)
+{
+	g_default_timeout = 7200;
+	BOOT(FLAG);                                     /* min_se 1800: the proxy inserts one */
+	struct dlg_cell *d = call("", 0, NULL);
+	dlg_reply(d, rpl(183, 1, "INVITE", "Require: 100rel\nRSeq: 1\n"));
+	dlg_req(d, req("PRACK", 2, "RAck: 1 1 INVITE\n"));
+	dlg_reply_within(d, rpl(200, 2, "PRACK", ""));
+	dlg_req(d, req("UPDATE", 3, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(200, 3, "UPDATE", "Session-Expires: 1800;refresher=uas\n"));
+	dlg_reply(d, rpl(200, 1, "INVITE", ""));
+	dlg_req(d, req("ACK", 1, ""));
+	CHECK(timer(d) == 7200 && d->lifetime == 7200, "timer %u lifetime %u, want the dialog's 7200",
+		timer(d), d->lifetime);
+}
+
+static void timing_huge_session_expires_is_clamped_with_a_notice(const void *a)
+{
+	BOOT(FLAG, I("min_se", 90));
+	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 4294967295\n", 1, NULL);
+	dlg_reply(d, rpl(200, 1, "INVITE", "Session-Expires: 4294967295;refresher=uac\n"));
+	unsigned long room = 2147483647UL - (unsigned long)time(NULL);
+	CHECK(d->lifetime > 0 && d->lifetime <= room && g_ticks + (unsigned long)d->lifetime <= 2147483647UL,
+		"lifetime %u: the dialog timer would wrap", d->lifetime);
+	CHECK(log_has(L_NOTICE, 0, "clamped to") && log_has(L_NOTICE, 0, "call-1@harness"),
+		"no NOTICE naming the call");
+}
+
+static void timing_2xx_with_session_expires_0_gets_no_second_one(const void *a)
+{
+	BOOT(FLAG, I("min_se", 90));
+	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 1800\n", 1, NULL);
+	struct sip_msg *ok = rpl(200, 1, "INVITE", "Session-Expires: 0\n");
+	dlg_reply(d, ok);
+	CHECK(out_count(ok, "Session-Expires", "x") == 1, "%d Session-Expires reach the UAC",
+		out_count(ok, "Session-Expires", "x"));
+	CHECK(timer(d) == 43200, "timer %u, want the dialog's own 43200 (no session timer)", timer(d));
+}
+
+static void timing_max_se_lowers_the_request(const void *a)
+{
+	struct sip_msg *inv;
+	BOOT(FLAG, I("min_se", 90), I("max_se", 3600));
+	call("Supported: timer\nSession-Expires: 7200;refresher=uac\n", 1, &inv);
+	CHECK(!strcmp(out_body(inv, "Session-Expires", "x", 0), "3600;refresher=uac"),
+		"Session-Expires out \"%s\", want 3600;refresher=uac", out_body(inv, "Session-Expires", "x", 0));
+}
+
+static void startup_max_se_below_min_se_refuses(const void *a)
+{
+	struct mp mps[] = { FLAG, I("min_se", 1800), I("max_se", 600) };
+	char err[512] = "";
+	int rc = load_module(g_path, mps, 3, err, sizeof err);
+	CHECK(rc == -2, "rc %d (%s), want mod_init < 0", rc, err);
+	CHECK(log_has(L_ERR, 0, "max_se = 600 is below min_se = 1800"), "no error line naming both");
+}
+
+/* bye-on-timeout: the dialog module sends BYEs and runs TERMINATED, not
+ * EXPIRED; only the node in charge (is_active) counts, and only a dialog
+ * whose session timer ran out. */
+static void expiry_bye_on_timeout_counted_once(const void *a)
+{
+	BOOT(FLAG, I("min_se", 90));
+	struct host_stat *s = stat_find("expired_sst");
+	static char timeout[] = "Lifetime Timeout", bye[] = "Upstream BYE";
+	struct dlg_cell *d = established(1800);
+	d->flags |= DLG_FLAG_BYEONTIMEOUT;
+	d->terminate_reason.s = timeout; d->terminate_reason.len = 16;
+	run_cbs(DLGCB_TERMINATED, d, req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	CHECK(s && s->counter == 1 && g_event.raised == 1, "expired_sst %lu, events %d: want 1 and 1",
+		s ? s->counter : 0, g_event.raised);
+	struct dlg_cell *e = established(1800);         /* hung up by the caller */
+	e->flags |= DLG_FLAG_BYEONTIMEOUT;
+	e->terminate_reason.s = bye; e->terminate_reason.len = 12;
+	run_cbs(DLGCB_TERMINATED, e, req("BYE", 2, ""), DIR_DOWN, 1, NULL);
+	CHECK(s && s->counter == 1, "a caller's BYE counted as an expiry");
+}
+
+static void expiry_without_a_session_timer_not_counted(const void *a)
+{
+	BOOT(FLAG);
+	struct host_stat *s = stat_find("expired_sst");
+	struct dlg_cell *d = call("", 0, NULL);         /* flow 10: nobody supports timers */
+	dlg_reply(d, rpl(200, 1, "INVITE", ""));
+	run_cbs(DLGCB_EXPIRED, d, req("BYE", 9, ""), DIR_NONE, -1, NULL);
+	CHECK(s && s->counter == 0, "expired_sst %lu for a dialog with no session timer", s ? s->counter : 0);
+}
+
+/* Memory running out while the Session-Expires number is rewritten: the
+ * header goes out whole, with the old number or the new one. */
+static void robust_pkg_runs_out_mid_edit_session_expires_never_half(const void *a)
+{
+	BOOT(FLAG);
+	for (int budget = 0; budget <= 12; budget++) {
+		struct sip_msg *inv;
+		pkg_budget = budget;
+		call("Session-Expires: 100;refresher=uac\nMin-SE: 90\n", 0, &inv);
+		pkg_budget = -1;
+		const char *se = out_body(inv, "Session-Expires", "x", 0);
+		CHECK(!strcmp(se, "100;refresher=uac") || !strcmp(se, "1800;refresher=uac"),
+			"allocation %d failed: Session-Expires \"%s\" forwarded", budget, se);
+		CHECK(out_count(inv, "Session-Expires", "x") == 1 && out_count(inv, "Min-SE", NULL) == 1,
+			"allocation %d failed: %d Session-Expires, %d Min-SE", budget,
+			out_count(inv, "Session-Expires", "x"), out_count(inv, "Min-SE", NULL));
+	}
+}
+
 /* ======================================================================= */
 /* Runner                                                                  */
 /* ======================================================================= */
 struct tcase { char name[96]; void (*fn)(const void *); const void *arg; };
-static struct tcase T[128];
+static struct tcase T[160];
 static int NT;
 
 static void add(const char *prefix, const char *name, void (*fn)(const void *), const void *arg)
 {
+	if (NT == (int)(sizeof T / sizeof T[0])) {
+		fprintf(stderr, "harness: more cases than T[] holds (%d): enlarge it\n", NT);
+		exit(2);
+	}
 	snprintf(T[NT].name, sizeof T[NT].name, "%s%s", prefix, name);
 	T[NT].fn = fn;
 	T[NT++].arg = arg;
@@ -2699,6 +2866,16 @@ static void register_cases(void)
 		add("robust_", RB[k].name, robust_row, &RB[k]);
 	ADD(robust_pkg_out_of_memory);
 	ADD(robust_pkg_runs_out_mid_edit_min_se_never_dropped);
+	ADD(robust_pkg_runs_out_mid_edit_session_expires_never_half);
+	ADD(timing_refused_refresh_keeps_what_is_left);
+	ADD(timing_second_branch_2xx_settles_nothing);
+	ADD(timing_early_requests_leave_the_dialog_timeout);
+	ADD(timing_huge_session_expires_is_clamped_with_a_notice);
+	ADD(timing_2xx_with_session_expires_0_gets_no_second_one);
+	ADD(timing_max_se_lowers_the_request);
+	ADD(startup_max_se_below_min_se_refuses);
+	ADD(expiry_bye_on_timeout_counted_once);
+	ADD(expiry_without_a_session_timer_not_counted);
 }
 
 /* in the child: run the case, free what the core and dialog module would, check pkg */

@@ -36,25 +36,29 @@ def find_server():
     return shutil.which("opensips")
 
 
+FIND_DIR = os.path.join(REPO, "scripts", "find-opensips-dir.sh")
+
+
+def find_server_dir(kind, server, override):
+    """The server's `kind` folder ("modules" or "dbtext"): the environment variable
+    `override` when set, else what scripts/find-opensips-dir.sh finds (the same search
+    `make install` uses). Returns (folder, None) or (None, why: every place tried)."""
+    if os.environ.get(override):
+        return os.environ[override], None
+    r = subprocess.run([FIND_DIR, kind, server], capture_output=True, text=True)
+    if r.returncode == 0:
+        return r.stdout.strip(), None
+    return None, "%s\n(set %s=/path to give it)" % (r.stderr.strip(), override)
+
+
 def find_modules(server):
-    if os.environ.get("OPENSIPS_MODULES"):
-        return os.environ["OPENSIPS_MODULES"]
-    prefix = os.path.dirname(os.path.dirname(os.path.realpath(server)))
-    for lib in ("lib64", "lib"):
-        d = os.path.join(prefix, lib, "opensips", "modules")
-        if os.path.exists(os.path.join(d, "dialog.so")):
-            return d
-    return None
+    return find_server_dir("modules", server, "OPENSIPS_MODULES")
 
 
 def find_dbtext_schema(server):
     """The server's own db_text table files (installed under <prefix>/share): the restart
     scenario copies `dialog` and `version` from there at run time, never from the repo."""
-    d = os.environ.get("OPENSIPS_DBTEXT") or os.path.join(
-        os.path.dirname(os.path.dirname(os.path.realpath(server))),
-        "share", "opensips", "dbtext", "opensips")
-    ok = all(os.path.exists(os.path.join(d, f)) for f in ("dialog", "version"))
-    return d if ok else None
+    return find_server_dir("dbtext", server, "OPENSIPS_DBTEXT")
 
 
 def free_udp_port():
@@ -177,6 +181,7 @@ class Server:
                  initial="", log_level=3, pre_dialog="", peer_of=None):
         self._init_files(work, binary)
         self._setup = (mpath, sst_so, sst_params, dialog_params, initial, log_level, pre_dialog)
+        self.mpath, self.sst_so = mpath, sst_so
         self.peer_of = peer_of  # the server this one was cloned from (Server.peer)
         self.initial = initial
         fill = {"LOG_LEVEL": str(log_level), "PORT": str(self.port), "MPATH": mpath,

@@ -1,6 +1,7 @@
 //! The dialog module's API, reached through `find_export("load_dlg")`, and
 //! the few fields of a dialog we read or write.
 
+use crate::rfc4028::timing::{lifetime_bound, DialogNow};
 use crate::sys;
 use core::ffi::{c_int, c_void};
 use core::ptr::NonNull;
@@ -134,6 +135,10 @@ impl DlgApi {
     }
 }
 
+/// The termination reason the dialog module records when a dialog's
+/// lifetime ran out and it sent BYEs (the same text in 3.4, 3.6 and 4.0).
+const LIFETIME_TIMEOUT: &[u8] = b"Lifetime Timeout";
+
 /// A dialog the dialog module handed to a callback.
 pub struct Dialog {
     raw: NonNull<sys::dlg_cell>,
@@ -170,6 +175,52 @@ impl Dialog {
         // SAFETY: core function reading the shared tick counter.
         let ticks = unsafe { sys::get_ticks() };
         Some(now_unix + u64::from(timeout.saturating_sub(ticks)))
+    }
+
+    /// What the dialog module says about this dialog now (see `DialogNow`).
+    pub fn now(&self) -> DialogNow {
+        // SAFETY: plain fields of a live dialog; the timer process may move
+        // tl.timeout concurrently, hence the volatile read of one aligned u32.
+        let (state, timeout, lifetime) = unsafe {
+            let d = self.raw.as_ptr();
+            ((*d).state, core::ptr::read_volatile(&(*d).tl.timeout), (*d).lifetime)
+        };
+        // SAFETY: core function reading the shared tick counter.
+        let ticks = unsafe { sys::get_ticks() };
+        // SAFETY: time(NULL) only reads the clock.
+        let now_unix = unsafe { libc::time(core::ptr::null_mut()) }.max(0) as u64;
+        DialogNow {
+            confirmed: state == sys::DLG_STATE_CONFIRMED_NA || state == sys::DLG_STATE_CONFIRMED,
+            armed_remaining: (timeout != 0).then(|| timeout.saturating_sub(ticks)),
+            lifetime,
+            bound: lifetime_bound(ticks, now_unix),
+        }
+    }
+
+    /// Whether leg `leg` (a reply's leg index, as the dialog module passes
+    /// it to DLGCB_RESPONSE_FWDED) is the one the dialog keeps: the first
+    /// branch that answered 2xx.
+    pub fn is_kept_leg(&self, leg: isize) -> bool {
+        // SAFETY: plain field of a live dialog, set under the dialog lock
+        // before the reply callbacks run.
+        let kept = unsafe { (*self.raw.as_ptr()).legs_no[sys::DLG_LEG_200OK as usize] };
+        leg > 0 && leg == kept as isize
+    }
+
+    /// Whether the dialog module ended this dialog because its lifetime ran
+    /// out while sending BYEs to both sides (bye-on-timeout): it then runs
+    /// DLGCB_TERMINATED, not DLGCB_EXPIRED, with this reason recorded.
+    pub fn ended_by_bye_on_timeout(&self) -> bool {
+        // SAFETY: plain fields of a live dialog; the reason is set once, in
+        // shm the dialog owns, before the BYEs are sent.
+        unsafe {
+            let d = self.raw.as_ptr();
+            let r = (*d).terminate_reason;
+            (*d).flags & sys::DLG_FLAG_BYEONTIMEOUT != 0
+                && !r.s.is_null()
+                && r.len as usize == LIFETIME_TIMEOUT.len()
+                && core::slice::from_raw_parts(r.s as *const u8, r.len as usize) == LIFETIME_TIMEOUT
+        }
     }
 
     pub fn hash_ids(&self) -> (u32, u32) {

@@ -34,8 +34,9 @@ const fn param(name: &'static CStr, ty: u32, ptr: *mut c_void) -> sys::param_exp
     sys::param_export_t { name: name.as_ptr(), type_: ty, param_pointer: ptr }
 }
 
-static PARAMS: Table<[sys::param_export_t; 6]> = Table([
+static PARAMS: Table<[sys::param_export_t; 7]> = Table([
     param(c"enable_stats", sys::INT_PARAM, &raw mut PARAM_ENABLE_STATS as *mut c_void),
+    param(c"max_se", sys::INT_PARAM, &raw mut PARAM_MAX_SE as *mut c_void),
     param(c"min_se", sys::INT_PARAM, &raw mut PARAM_MIN_SE as *mut c_void),
     param(c"reject_to_small", sys::INT_PARAM, &raw mut PARAM_REJECT_TO_SMALL as *mut c_void),
     param(c"sst_flag", sys::STR_PARAM, &raw mut PARAM_SST_FLAG as *mut c_void),

@@ -151,6 +151,8 @@ pub(crate) unsafe extern "C" fn pv_set(msg: *mut sys::sip_msg, param: *mut sys::
                 if let (Some(i), Some(s)) = (o.interval, settings()) {
                     if i < s.policy.floor() {
                         sst_log!(NOTICE, "$sst(interval) = {} is below min_se {}: min_se is requested instead", i, s.policy.floor());
+                    } else if s.policy.max_se > 0 && i > s.policy.max_se {
+                        sst_log!(NOTICE, "$sst(interval) = {} is above max_se {}: max_se is requested instead", i, s.policy.max_se);
                     }
                 }
                 0

@@ -4,7 +4,8 @@
 //! F1 is fixed by `Config::floor()` (a session interval is never 0).
 
 use super::grammar::Refresher;
-use super::policy::{gather, initial_invite, reply, Config, Edit, InitialDecision, MessageFacts};
+use super::policy::{gather, initial_invite, reply, Config, Edit, InitialDecision, MessageFacts, ReplyContext};
+use super::timing::DialogNow;
 use super::state::{SstState, SST_PXY, SST_UAC};
 
 fn facts(headers: &[(&str, &str)]) -> MessageFacts {
@@ -20,7 +21,7 @@ fn facts(headers: &[(&str, &str)]) -> MessageFacts {
 /// `Session-Expires: 0` into the forwarded INVITE.
 #[test]
 fn f1_proxy_never_inserts_session_expires_0() {
-    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200 };
+    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
     for headers in [&[("CSeq", "1 INVITE")][..], &[("CSeq", "1 INVITE"), ("Min-SE", "0")][..]] {
         let f = facts(headers);
         for can_reject in [false, true] {
@@ -44,7 +45,7 @@ fn f1_proxy_never_inserts_session_expires_0() {
 /// call would be ended at once.
 #[test]
 fn f1_reply_never_arms_a_zero_lifetime() {
-    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200 };
+    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
     let invite = facts(&[("Supported", "timer"), ("CSeq", "1 INVITE")]);
     let InitialDecision::Track { state, .. } = initial_invite(&invite, &cfg, false) else {
         panic!("expected Track");
@@ -53,8 +54,9 @@ fn f1_reply_never_arms_a_zero_lifetime() {
     let ok = facts(&[("CSeq", "1 INVITE")]);
     // Also from a record whose interval is 0 (as loaded from storage).
     for s in [state, SstState { requester: SST_UAC, supported: SST_UAC, interval: 0 }] {
-        let d = reply(s, 200, &ok, &cfg, true);
-        assert_ne!(d.lifetime, Some(0), "zero lifetime armed from {s:?}");
+        let dialog = DialogNow { confirmed: false, armed_remaining: None, lifetime: 43200, bound: i32::MAX as u32 };
+        let d = reply(s, 200, Some(&ok), &cfg, &ReplyContext { initial: true, kept_leg: true, dialog });
+        assert_ne!(d.lifetime.map(|l| l.seconds), Some(0), "zero lifetime armed from {s:?}");
         for e in d.edits.iter() {
             if let Edit::AddSessionExpires { interval, refresher } = e {
                 assert_eq!(refresher, Some(Refresher::Uac));

@@ -6,6 +6,7 @@ pub mod grammar;
 pub mod policy;
 pub mod script;
 pub mod state;
+pub mod timing;
 
 #[cfg(test)]
 mod fuzz_regressions;
@@ -13,3 +14,6 @@ mod fuzz_regressions;
 pub use grammar::{HeaderError, Refresher, SessionExpires};
 pub use policy::{Config, Edit, Edits, MessageFacts};
 pub use state::SstState;
+
+#[cfg(test)]
+mod call_flow_model;

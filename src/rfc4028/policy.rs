@@ -3,6 +3,7 @@
 
 use super::grammar::{self, HeaderError, HeaderName, Refresher, SessionExpires};
 use super::state::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UAS, SST_UNDF};
+use super::timing::{DialogNow, Lifetime};
 
 /// RFC 4028 §4: no Session-Expires or Min-SE may be below 90 seconds, and a
 /// request without Min-SE is treated as Min-SE: 90 (§5).
@@ -17,6 +18,9 @@ pub struct Config {
     /// The dialog module's default_timeout: the lifetime of a dialog without
     /// a session timer.
     pub default_timeout: u32,
+    /// The longest Session-Expires this proxy lets a request carry, and so
+    /// the longest session it arms; 0: no cap.
+    pub max_se: u32,
 }
 
 impl Config {
@@ -30,6 +34,13 @@ impl Config {
     /// The interval this proxy asks for when it requests session timers.
     pub fn proxy_interval(&self) -> u32 {
         self.sst_interval.max(self.floor())
+    }
+
+    /// The longest Session-Expires a request with Min-SE `request_min_se`
+    /// may carry on: max_se, but never below that Min-SE (RFC 4028 §8.1: a
+    /// proxy may lower Session-Expires, never below Min-SE). None: no cap.
+    pub fn request_cap(&self, request_min_se: Option<u32>) -> Option<u32> {
+        (self.max_se > 0).then(|| self.max_se.max(request_min_se.unwrap_or(0)))
     }
 }
 
@@ -113,8 +124,9 @@ where
 pub enum Edit {
     /// Remove every Min-SE header and add `Min-SE: value`.
     ReplaceMinSe(u32),
-    /// Rewrite the Session-Expires delta-seconds in place (parameters kept).
-    RaiseSessionExpires(u32),
+    /// Rewrite the Session-Expires delta-seconds in place (parameters kept):
+    /// raised to the proxy's minimum, or lowered to max_se.
+    SetSessionExpires(u32),
     /// Add a Session-Expires header.
     AddSessionExpires { interval: u32, refresher: Option<Refresher> },
     /// Add `timer` to Require (append to the first Require, or add one).
@@ -219,9 +231,16 @@ pub fn initial_invite_for_call(
     let cfg = &Config { sst_interval: call.interval.unwrap_or(cfg.sst_interval), ..*cfg };
     let mut edits = Edits::default();
     let uac_supports = if facts.supports_timer { SST_UAC } else { SST_UNDF };
+    let cap = cfg.request_cap(facts.min_se);
     let (requester, interval) = match facts.se() {
-        // Flow 1: the UAC asks for enough.
-        Some(se) if se.interval >= cfg.floor() => (SST_UAC, se.interval),
+        // Flow 1: the UAC asks for enough; more than max_se is lowered to it.
+        Some(se) if se.interval >= cfg.floor() => match cap {
+            Some(cap) if se.interval > cap => {
+                edits.push(Edit::SetSessionExpires(cap));
+                (SST_UAC, cap)
+            }
+            _ => (SST_UAC, se.interval),
+        },
         // Flow 2: too small, the UAC can handle a 422 -> reject (RFC 4028 §8.1).
         Some(_) if facts.supports_timer && cfg.reject_to_small && can_reject => {
             let min_se = cfg.min_se.max(facts.min_se.unwrap_or(0)).max(RFC_MIN_SE);
@@ -236,7 +255,7 @@ pub fn initial_invite_for_call(
         Some(_) => {
             let value = cfg.floor().max(facts.min_se.unwrap_or(0));
             edits.push(Edit::ReplaceMinSe(value));
-            edits.push(Edit::RaiseSessionExpires(value));
+            edits.push(Edit::SetSessionExpires(value));
             (SST_UAC, value)
         }
         // Flow 5 opted out by the script: nobody requests session timers
@@ -245,7 +264,8 @@ pub fn initial_invite_for_call(
         None if !call.insert => (SST_UNDF, 0),
         // Flow 5: no Session-Expires: the proxy requests session timers.
         None => {
-            let interval = facts.min_se.unwrap_or(0).max(cfg.proxy_interval());
+            let wanted = facts.min_se.unwrap_or(0).max(cfg.proxy_interval());
+            let interval = cap.map_or(wanted, |cap| wanted.min(cap));
             if let Some(m) = facts.min_se {
                 if m < cfg.min_se {
                     edits.push(Edit::ReplaceMinSe(cfg.min_se));
@@ -271,13 +291,26 @@ pub enum RefresherUpdate {
     Clear,
 }
 
+/// Where a reply stands in the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplyContext {
+    /// A reply to the dialog-creating INVITE (else to an in-dialog request).
+    pub initial: bool,
+    /// The reply comes from the leg the dialog keeps: for the INVITE, the
+    /// branch that answered first; every other branch's 2xx (a forked call)
+    /// and its retransmissions are answered by a BYE from the UAC and settle
+    /// nothing.
+    pub kept_leg: bool,
+    pub dialog: DialogNow,
+}
+
 /// Decision on a reply seen in a tracked dialog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplyDecision {
     pub state: SstState,
     pub edits: Edits,
     /// New dialog lifetime, when it changes.
-    pub lifetime: Option<u32>,
+    pub lifetime: Option<Lifetime>,
     pub refresher: RefresherUpdate,
 }
 
@@ -295,88 +328,205 @@ fn refresher_of_2xx(se: SessionExpires, state: &SstState) -> RefresherUpdate {
     }
 }
 
-/// `initial`: a reply to the dialog-creating INVITE (else in-dialog).
+/// `facts`: None when the reply's timer headers could not be read
+/// (malformed or repeated Session-Expires or Min-SE).
 pub fn reply(
     state: SstState,
     status: u32,
-    facts: &MessageFacts,
+    facts: Option<&MessageFacts>,
     cfg: &Config,
-    initial: bool,
+    ctx: &ReplyContext,
 ) -> ReplyDecision {
+    let is_2xx = (200..300).contains(&status);
+    // A 2xx of the INVITE once the dialog is confirmed is a retransmission
+    // (or a changed copy): the UAC's transaction absorbs it, so it settles
+    // nothing, but it goes on looking like the first.
+    if ctx.initial && is_2xx && ctx.dialog.confirmed && ctx.kept_leg {
+        let first = ReplyContext { dialog: DialogNow { confirmed: false, ..ctx.dialog }, ..*ctx };
+        let edits = reply(state, status, facts, cfg, &first).edits;
+        return ReplyDecision { state, edits, lifetime: None, refresher: RefresherUpdate::Keep };
+    }
     let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep };
+    // Replies within an early dialog (PRACK, early UPDATE) or after its end,
+    // and a 2xx of a branch the dialog does not keep, settle nothing.
+    if (!ctx.initial && !ctx.dialog.confirmed) || (is_2xx && !ctx.kept_leg) {
+        return d;
+    }
+    let Some(facts) = facts else {
+        if is_2xx && ctx.initial {
+            untimed(&mut d, cfg);
+        }
+        // A refresh 2xx that cannot be read leaves the session in force.
+        return d;
+    };
     // Flow 7: a 422 to the initial INVITE tells us the far end's floor;
     // never offer less. A 422 to a refresh is a failed refresh: the session
     // in force does not change (RFC 4028 §10), so neither does the record.
     if status == 422 {
-        if let (true, Some(m)) = (initial, facts.min_se) {
+        if let (true, Some(m)) = (ctx.initial, facts.min_se) {
             d.state.interval = d.state.interval.max(m);
         }
         return d;
     }
     let refresh_method = matches!(facts.cseq_method, Some(CseqMethod::Invite | CseqMethod::Update));
-    if !(200..300).contains(&status) || !refresh_method {
+    if !is_2xx || !refresh_method {
         return d;
     }
-    // A zero interval is no interval (RFC 4028 §4 floor is 90): arming a
-    // zero lifetime would end a live call at once, so it counts as absent.
-    let se = facts.se().filter(|se| se.interval > 0);
-    let uas_supports = facts.supports_timer || facts.requires_timer || se.is_some();
-    if let Some(se) = se {
-        // Flow 8: both ends will use the interval of the 2xx.
-        d.state.interval = se.interval;
-        if d.state.supported != SST_UAC {
-            d.state.supported = if uas_supports { SST_UAS } else { SST_UNDF };
+    let uas_supports = facts.supports_timer || facts.requires_timer || facts.se().is_some();
+    match facts.se() {
+        // No interval at all (RFC 4028 §4's floor is 90): it says neither
+        // when the session ends nor who refreshes it. Adding our own
+        // Session-Expires would give the UAC two; arming 0 would end a live
+        // call at once. So the 2xx goes on as it is and is treated as one
+        // that cannot be read.
+        Some(se) if se.interval == 0 => {
+            if ctx.initial {
+                untimed(&mut d, cfg);
+            }
         }
-        d.lifetime = Some(se.interval);
-        d.refresher = refresher_of_2xx(se, &state);
-    } else if initial && state.supported == SST_UAC && state.requester != SST_UNDF {
+        // Flow 8: both ends will use the interval of the 2xx.
+        Some(se) => {
+            let interval = match cfg.max_se {
+                0 => se.interval,
+                // A UAS may only lower what the request asked (RFC 4028 §9),
+                // and the request carried at most max_se, or the Min-SE that
+                // forced more: the proxy arms no more than that.
+                max_se => se.interval.min(max_se.max(asked_in_request(&state, ctx))),
+            };
+            d.state.interval = interval;
+            if d.state.supported != SST_UAC {
+                d.state.supported = if uas_supports { SST_UAS } else { SST_UNDF };
+            }
+            d.lifetime = Some(Lifetime::within(interval, ctx.dialog.bound));
+            d.refresher = refresher_of_2xx(se, &state);
+        }
         // Flow 9: the UAS ignored session timers but the UAC supports them:
         // tell the UAC to refresh (RFC 4028 §8.2).
-        let interval = if state.interval > 0 { state.interval } else { cfg.proxy_interval() };
-        d.state.interval = interval;
-        d.edits.push(Edit::AddSessionExpires { interval, refresher: Some(Refresher::Uac) });
-        if !facts.requires_timer {
-            d.edits.push(Edit::AddRequireTimer);
+        None if ctx.initial && state.supported == SST_UAC && state.requester != SST_UNDF => {
+            let interval = if state.interval > 0 { state.interval } else { cfg.proxy_interval() };
+            d.state.interval = interval;
+            d.edits.push(Edit::AddSessionExpires { interval, refresher: Some(Refresher::Uac) });
+            if !facts.requires_timer {
+                d.edits.push(Edit::AddRequireTimer);
+            }
+            d.lifetime = Some(Lifetime::within(interval, ctx.dialog.bound));
+            d.refresher = RefresherUpdate::Set(Refresher::Uac);
         }
-        d.lifetime = Some(interval);
-        d.refresher = RefresherUpdate::Set(Refresher::Uac);
-    } else {
         // Flow 10 (neither end supports) and flow 11 (a refresh answered
-        // without Session-Expires): no session timer from now on. The
-        // interval is stored as the dialog module's default timeout, as the
-        // C module does, so a C module reading this record never sets a zero
-        // lifetime.
-        d.state.supported = SST_NSUP;
-        d.state.interval = cfg.default_timeout;
-        d.refresher = RefresherUpdate::Clear;
-        // Initial 2xx: we never touched the lifetime, so the dialog keeps
-        // its own ($DLG_timeout or default_timeout: OpenSIPS #2829). A
-        // refresh: our session interval is in force and must be undone.
-        if !initial {
-            d.lifetime = Some(cfg.default_timeout);
+        // without Session-Expires): no session timer from now on.
+        None if ctx.initial => untimed(&mut d, cfg),
+        None => {
+            untimed(&mut d, cfg);
+            // Our session interval is in force and must be undone.
+            d.lifetime = Some(Lifetime::within(cfg.default_timeout, ctx.dialog.bound));
         }
     }
     d
 }
 
-/// Flow 12: ACK and PRACK can make the dialog module re-arm its timer from
-/// its own idea of the timeout (a script's $DLG_timeout); while a session
-/// timer runs, give it ours — only when the lifetime differs, so an ACK
-/// that changed nothing (e.g. for a refused refresh) does not move the expiry.
-pub fn lifetime_on_ack_or_prack(state: &SstState, current_lifetime: u32) -> Option<u32> {
-    (state.timer_active() && current_lifetime != state.interval).then_some(state.interval)
+/// What the request a 2xx answers asked for, as far as the dialog tells:
+/// for the INVITE the record's interval (what was forwarded); for a refresh
+/// the lifetime armed at the request, which is at least what it proposed.
+fn asked_in_request(state: &SstState, ctx: &ReplyContext) -> u32 {
+    if ctx.initial { state.interval } else { ctx.dialog.lifetime }
 }
 
-/// Flow 11, the request side: a refresh (re-INVITE/UPDATE) proposing
-/// Session-Expires P while a session timer runs. The dialog module re-arms
-/// its timer (and replicates the expiry to a backup node) only after
-/// request callbacks, never at the reply - an UPDATE has no ACK to carry the
-/// 2xx's value - so the lifetime is set to P here. A UAS may lower P but
-/// never raise it (RFC 4028 §9), so the expiry armed here is never earlier
-/// than the session's; the 2xx then settles the interval.
-pub fn lifetime_on_refresh_request(state: &SstState, facts: &MessageFacts) -> Option<u32> {
-    let proposed = facts.se()?.interval;
-    (state.timer_active() && proposed > 0).then_some(proposed)
+/// No session timer from now on. The interval is stored as the dialog
+/// module's default timeout, as the C module does, so a C module reading
+/// this record never sets a zero lifetime. After an initial 2xx the lifetime
+/// is left alone: we never touched it, so the dialog keeps its own
+/// ($DLG_timeout or default_timeout: OpenSIPS #2829).
+fn untimed(d: &mut ReplyDecision, cfg: &Config) {
+    d.state.supported = SST_NSUP;
+    d.state.interval = cfg.default_timeout;
+    d.refresher = RefresherUpdate::Clear;
+}
+
+/// An in-dialog request, by what it does to session timing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WithinRequest {
+    /// ACK or PRACK: the dialog module may re-arm from its own idea of the
+    /// timeout (e.g. a script's $DLG_timeout).
+    AckOrPrack,
+    /// re-INVITE or UPDATE: a session refresh (RFC 4028 §7.1, §7.4).
+    Refresh,
+    /// Anything else: it re-arms the timer with the lifetime last set.
+    Other,
+}
+
+/// Decision on an in-dialog request of a tracked dialog.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestDecision {
+    pub edits: Edits,
+    /// The lifetime to give the dialog module, which re-arms its timer with
+    /// it right after the request callbacks.
+    pub lifetime: Option<Lifetime>,
+}
+
+/// `facts`: the request's, for a refresh; None when unreadable.
+///
+/// The dialog module re-arms its timer (and replicates the expiry to a
+/// backup node) only after request callbacks, never at a reply - an UPDATE
+/// has no ACK to carry its 2xx's value - so a refresh is armed here, with
+/// what it proposes but never less than what is left of the session in
+/// force: a refresh that is refused (any final code, or none) or never
+/// answered is no refresh (RFC 4028 §10), and must not shorten the call.
+/// A UAS may lower the proposal but never raise it (RFC 4028 §9), so the
+/// expiry armed here is never earlier than the session its 2xx settles.
+pub fn request_within(
+    state: &SstState,
+    request: WithinRequest,
+    facts: Option<&MessageFacts>,
+    cfg: &Config,
+    dialog: &DialogNow,
+) -> RequestDecision {
+    let mut d = RequestDecision::default();
+    if !dialog.confirmed {
+        return d;
+    }
+    match request {
+        // Flow 12: while a session timer runs, give it ours - only when the
+        // lifetime differs, so an ACK that changed nothing does not move it.
+        WithinRequest::AckOrPrack if state.timer_active() => {
+            let l = Lifetime::within(state.interval, dialog.bound);
+            if dialog.lifetime != l.seconds {
+                d.lifetime = Some(l);
+            }
+        }
+        WithinRequest::Refresh => {
+            if let Some((f, mut proposed)) = facts.and_then(|f| Some((f, f.se()?.interval))) {
+                if let Some(cap) = cfg.request_cap(f.min_se).filter(|cap| proposed > *cap) {
+                    d.edits.push(Edit::SetSessionExpires(cap));
+                    proposed = cap;
+                }
+                // Also in a call without a session timer yet: its 2xx may start one.
+                if proposed > 0 {
+                    let left = session_left(state, dialog);
+                    d.lifetime = Some(Lifetime::within(proposed.max(left), dialog.bound));
+                }
+            }
+        }
+        _ => {}
+    }
+    if d.lifetime.is_none() {
+        d.lifetime = refit(dialog);
+    }
+    d
+}
+
+/// What is left of the session in force, at most: the armed expiry is
+/// never earlier than it, and no session has more left than its interval.
+/// Without a session timer, the dialog's own timeout is what is left.
+fn session_left(state: &SstState, dialog: &DialogNow) -> u32 {
+    let armed = dialog.armed_remaining.unwrap_or(0);
+    if state.timer_active() { armed.min(state.interval) } else { armed }
+}
+
+/// Any in-dialog request re-arms the timer with the lifetime last set, from
+/// now: a lifetime clamped to what the timer could hold some time ago no
+/// longer fits, and is clamped again.
+pub fn refit(dialog: &DialogNow) -> Option<Lifetime> {
+    (dialog.lifetime > dialog.bound).then(|| Lifetime::within(dialog.lifetime, dialog.bound))
 }
 
 #[cfg(test)]

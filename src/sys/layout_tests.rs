@@ -37,6 +37,13 @@ fn sip_msg_matches_measured_layout() {
     assert_eq!(size_of::<lump_rpl>(), 32);
     assert_eq!(offset_of!(lump_rpl, flags), 16);
     assert_eq!(offset_of!(lump_rpl, next), 24);
+    // struct lump: 56 bytes, op at 4, len at 16, in all three; LUMP_NOP 0
+    assert_eq!(size_of::<lump>(), 56);
+    assert_eq!(offset_of!(lump, op), 4);
+    assert_eq!(offset_of!(lump, len), 16);
+    assert_eq!(offset_of!(lump, next), 40);
+    assert_eq!(offset_of!(lump, flags), 48);
+    assert_eq!(LUMP_NOP, 0);
 }
 
 #[test]
@@ -126,6 +133,9 @@ fn dialog_and_signaling_match_measured_layout() {
     assert_eq!(offset_of!(dlg_cell, tl) + offset_of!(dlg_tl, timeout), 96);
     assert_eq!(offset_of!(dlg_binds, get_dlg), 16);
     assert_eq!(offset_of!(dlg_cell, callid), 160);
+    assert_eq!(offset_of!(dlg_cell, terminate_reason), 144);
+    assert_eq!(offset_of!(dlg_cell, legs_no), 216);
+    assert_eq!(offset_of!(dlg_cb_params, is_active), 16);
     assert_eq!(offset_of!(dlg_cell, vals), 248);
     assert_eq!(size_of::<dlg_val>(), 56);
     assert_eq!(offset_of!(dlg_val, name), 8);
@@ -161,6 +171,12 @@ fn constants_match_measured_values() {
     assert_eq!(DLGCB_RESPONSE_FWDED, 256);
     assert_eq!(DLGCB_RESPONSE_WITHIN, 512);
     assert_eq!(DLGCB_MI_CONTEXT, 1024);
+    assert_eq!(DLGCB_TERMINATED, 32);
+    assert_eq!(DLG_STATE_CONFIRMED_NA, 3);
+    assert_eq!(DLG_STATE_CONFIRMED, 4);
+    assert_eq!(DLG_FLAG_BYEONTIMEOUT, 8);
+    // legs_no[DLG_LEG_200OK]: index 2 of the four leg counters (dlg_hash.h in all three)
+    assert_eq!(DLG_LEG_200OK, 2);
     assert_eq!(DLG_VAL_TYPE_NONE, 0);
     assert_eq!(DLG_VAL_TYPE_STR, 1);
     assert_eq!(SST_DIALOG_FLAG, 1);
