@@ -22,6 +22,9 @@ from realserver.infra import (REPO, Fail, Server, T, find_dbtext_schema, find_mo
                               find_server)
 from realserver.readme_cfg import SCENARIOS as README_SCENARIOS
 from realserver.scenarios import SCENARIOS
+from realserver.timing import TIMING_SCENARIOS
+
+SCENARIOS = SCENARIOS + TIMING_SCENARIOS
 
 ALL_SCENARIOS = SCENARIOS + README_SCENARIOS
 
