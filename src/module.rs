@@ -368,11 +368,15 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
     }
 }
 
-/// Carries out the policy's edits on the message being forwarded.
+/// Carries out the policy's edits on the message being forwarded, in order;
+/// one that cannot be made (each is whole or not at all) leaves out those
+/// after it, which may rely on it (e.g. Min-SE raised only with the
+/// Session-Expires it must not exceed).
 fn apply_edits(msg: &mut SipMsg, facts: &MessageFacts, edits: &Edits, what: What<'_>) {
     for edit in edits.iter() {
         if let Err(e) = apply_edit(msg, facts, edit) {
-            sst_log!(ERR, "{}: could not apply {:?} ({:?})", what, edit, e);
+            sst_log!(ERR, "{}: could not apply {:?} ({:?}); the message goes on without it and what follows", what, edit, e);
+            return;
         }
     }
 }

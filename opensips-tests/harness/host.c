@@ -2771,6 +2771,8 @@ static void robust_pkg_runs_out_mid_edit_session_expires_never_half(const void *
 		const char *se = out_body(inv, "Session-Expires", "x", 0);
 		CHECK(!strcmp(se, "100;refresher=uac") || !strcmp(se, "1800;refresher=uac"),
 			"allocation %d failed: Session-Expires \"%s\" forwarded", budget, se);
+		CHECK(strcmp(out_body(inv, "Min-SE", NULL, 0), "1800") || !strcmp(se, "1800;refresher=uac"),
+			"allocation %d failed: Min-SE 1800 goes with Session-Expires \"%s\"", budget, se);
 		CHECK(out_count(inv, "Session-Expires", "x") == 1 && out_count(inv, "Min-SE", NULL) == 1,
 			"allocation %d failed: %d Session-Expires, %d Min-SE", budget,
 			out_count(inv, "Session-Expires", "x"), out_count(inv, "Min-SE", NULL));

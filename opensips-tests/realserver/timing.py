@@ -797,6 +797,10 @@ def s_pkg_raise_se(t):
                    "UAS got Session-Expires %s, want one, 100 or 1800 with ;refresher=uac", n, ses)
             p.want(mses in ([], ["1800"]), "with %d 64-byte pieces free the UAS got Min-SE %s, want "
                    "none (as sent) or ['1800']", n, mses)
+            # edits stop at the first that fails: never a Min-SE above the
+            # Session-Expires it goes with (RFC 4028 section 5)
+            p.want(not (mses == ["1800"] and ses and se_num(ses[0]) == "100"),
+                   "with %d 64-byte pieces free the UAS got Min-SE 1800 with Session-Expires %s", n, ses)
             p.want(t.server.alive(), "server died with pkg memory used up")
         log = t.server.log_text()
         # the module's own lines about an allocation it could not make

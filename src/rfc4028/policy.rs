@@ -133,7 +133,9 @@ pub enum Edit {
     AddRequireTimer,
 }
 
-/// Up to three edits, without allocating on the per-message path.
+/// Up to three edits, without allocating on the per-message path, in the
+/// order they are made: each one may rely on those before it, so when one
+/// cannot be made the rest are left out and the message stays consistent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Edits {
     items: [Option<Edit>; 3],
@@ -254,8 +256,11 @@ pub fn initial_invite_for_call(
         // raise Session-Expires too).
         Some(_) => {
             let value = cfg.floor().max(facts.min_se.unwrap_or(0));
-            edits.push(Edit::ReplaceMinSe(value));
+            // Session-Expires first: should memory run out before Min-SE
+            // is replaced, the request still never carries an SE below its
+            // Min-SE (edits stop at the first that fails).
             edits.push(Edit::SetSessionExpires(value));
+            edits.push(Edit::ReplaceMinSe(value));
             (SST_UAC, value)
         }
         // Flow 5 opted out by the script: nobody requests session timers

@@ -79,7 +79,7 @@ fn flow2_too_small_uac_supports_reject_on_gives_422_with_max_min_se_rfc4028_s6()
 fn flow2_without_a_safe_reply_point_raises_like_flow4_and_tracks() {
     let f = facts(&[("Session-Expires", "100;refresher=uac"), ("Supported", "timer"), ("Min-SE", "90")]);
     let (s, edits) = track(initial_invite(&f, &CFG, false));
-    assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::SetSessionExpires(1800)]);
+    assert_eq!(edits, vec![Edit::SetSessionExpires(1800), Edit::ReplaceMinSe(1800)]);
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 });
 }
 
@@ -94,7 +94,7 @@ fn flow3_too_small_uac_supports_reject_off_forwards_unchanged() {
 #[test]
 fn flow4_too_small_uac_without_timer_raises_min_se_and_se_rfc4028_s8_1() {
     let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "100;refresher=uac"), ("Min-SE", "90")]), &CFG, true));
-    assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::SetSessionExpires(1800)]);
+    assert_eq!(edits, vec![Edit::SetSessionExpires(1800), Edit::ReplaceMinSe(1800)]);
     assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UNDF, interval: 1800 });
     // reject_to_small does not matter when the UAC cannot handle a 422
     let cfg = Config { reject_to_small: true, ..CFG };
