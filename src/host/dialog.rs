@@ -228,11 +228,6 @@ impl Dialog {
         unsafe { ((*self.raw.as_ptr()).h_entry, (*self.raw.as_ptr()).h_id) }
     }
 
-    pub fn lifetime(&self) -> u32 {
-        // SAFETY: plain field of a live dialog.
-        unsafe { (*self.raw.as_ptr()).lifetime }
-    }
-
     /// Reads a string value straight from the dialog's value list.
     ///
     /// # Safety

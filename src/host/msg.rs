@@ -176,14 +176,6 @@ impl SipMsg {
         }
     }
 
-    /// Removes `len` bytes at `offset` from what is forwarded.
-    pub fn delete(&mut self, offset: u32, len: u32) -> Result<(), EditError> {
-        self.check_range(offset, len)?;
-        // SAFETY: range checked against msg->len; the lump belongs to the message.
-        let l = unsafe { sys::del_lump(self.as_ptr(), offset, len, sys::HDR_OTHER_T as c_int) };
-        if l.is_null() { Err(EditError::NoMemory) } else { Ok(()) }
-    }
-
     /// Inserts `text` before the byte at `offset`.
     pub fn insert(&mut self, offset: u32, text: &[u8]) -> Result<(), EditError> {
         self.check_range(offset, 0)?;
