@@ -592,8 +592,11 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             };
             if request == WithinRequest::Other {
                 // re-armed with the lifetime last set, never less than the session left
+                // (the clamp was reported when it was first made: no NOTICE
+                // on every request of a call whose session outlasts the timer)
                 if let Some(l) = policy::refit(&now) {
-                    set_lifetime(dlg, l, What { kind: &"in-dialog request", callid: dlg.callid() });
+                    dlg.set_lifetime(l.seconds);
+                    sst_log!(DBG, "dialog {}: lifetime refitted to {} s", String::from_utf8_lossy(dlg.callid()), l.seconds);
                 }
                 return;
             }
