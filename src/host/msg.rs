@@ -193,26 +193,18 @@ impl SipMsg {
     /// header never goes out with its value cut away.
     pub fn replace(&mut self, offset: u32, len: u32, text: &[u8]) -> Result<(), EditError> {
         self.check_range(offset, len)?;
-        let buf = PkgBuf::copy_of(text).ok_or(EditError::NoMemory)?;
         // SAFETY: range checked against msg->len; the lump belongs to the message.
         let deleted = unsafe { sys::del_lump(self.as_ptr(), offset, len, sys::HDR_OTHER_T as c_int) };
         if deleted.is_null() {
             return Err(EditError::NoMemory);
         }
-        let text_len = buf.len() as u32;
-        let raw = buf.into_raw();
         // SAFETY: a fresh lump of this message.
-        if unsafe { sys::insert_new_lump_after(deleted, raw, text_len, sys::HDR_OTHER_T as c_int) }.is_null() {
-            // SAFETY: the core refused the buffer, so it is still ours; the
-            // deletion we just queued is ours too, and a LUMP_NOP is skipped
-            // when the message is built (it still frees with the message).
-            unsafe {
-                drop(PkgBuf::from_raw_parts(raw, text_len as usize));
-                (*deleted).op = sys::LUMP_NOP as c_int;
-            }
-            return Err(EditError::NoMemory);
-        }
-        Ok(())
+        hand_over(text, |s, len| unsafe { sys::insert_new_lump_after(deleted, s, len, sys::HDR_OTHER_T as c_int) })
+            .inspect_err(|_| {
+                // SAFETY: the deletion we just queued is ours; a LUMP_NOP is
+                // skipped when the message is built (and freed with it).
+                unsafe { (*deleted).op = sys::LUMP_NOP as c_int };
+            })
     }
 
     /// Adds a header line (text carries its CRLF) at the end of the headers.
