@@ -5,12 +5,11 @@
 
 use crate::host::dialog::{Dialog, DlgApi};
 use crate::host::mi::MiObject;
-use crate::host::msg::{EditError, FirstLine, SipMsg};
+use crate::host::msg::{FirstLine, SipMsg};
 use crate::host::sig::SigApi;
 use crate::host::stats::StatSlot;
 use crate::host::guard;
-use crate::rfc4028::grammar::{self, HeaderName};
-use crate::rfc4028::policy::{self, CheckMin, Config, Edit, Edits, FactsError, InitialDecision, MessageFacts};
+use crate::rfc4028::policy::{self, CheckMin, Config, Edits, FactsError, HeaderLine, InitialDecision, MessageFacts, Place, Span};
 use crate::rfc4028::policy::{RefresherUpdate, ReplyContext, WithinRequest};
 use crate::rfc4028::timing::Lifetime;
 use crate::rfc4028::state::{self, SstState, STATE_LEN};
@@ -221,7 +220,13 @@ fn read_facts(msg: &mut SipMsg, what: What<'_>) -> Option<MessageFacts> {
         sst_log!(WARN, "{}: cannot parse the headers; left to the core", what);
         return None;
     }
-    match policy::gather(msg.headers().map(|h| (h.name, h.body))) {
+    let lines = msg.headers().map(|h| HeaderLine {
+        name: h.name,
+        body: h.body,
+        line: Span { at: h.offset, len: h.len },
+        body_at: h.body_offset,
+    });
+    match policy::gather(lines) {
         Ok(f) => Some(f),
         Err(FactsError { header, error }) => {
             sst_log!(WARN, "{}: malformed {} header ({})", what, header, error);
@@ -343,8 +348,8 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
         InitialDecision::Reject { .. } => {
             sst_log!(ERR, "{}: unexpected reject decision; dialog not tracked", what);
         }
-        InitialDecision::Track { state, edits } => {
-            if s.policy.reject_to_small && facts.supports_timer && facts.se().is_some_and(|se| se.interval < s.policy.min_se) {
+        InitialDecision::Track { state, edits, raised_instead_of_422 } => {
+            if raised_instead_of_422 {
                 sst_log!(
                     NOTICE,
                     "{}: Session-Expires below min_se {}: raised to it and forwarded (no 422 can be sent \
@@ -358,7 +363,7 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
                 sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
                 return;
             }
-            apply_edits(msg, &facts, &edits, what);
+            apply_edits(msg, &edits, what);
             if !api.store_value(dlg, STATE_VALUE, &state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
             }
@@ -372,54 +377,17 @@ fn on_dialog_created(dlg: &Dialog, msg: &mut SipMsg) {
 /// one that cannot be made (each is whole or not at all) leaves out those
 /// after it, which may rely on it (e.g. Min-SE raised only with the
 /// Session-Expires it must not exceed).
-fn apply_edits(msg: &mut SipMsg, facts: &MessageFacts, edits: &Edits, what: What<'_>) {
-    for edit in edits.iter() {
-        if let Err(e) = apply_edit(msg, facts, edit) {
-            sst_log!(ERR, "{}: could not apply {:?} ({:?}); the message goes on without it and what follows", what, edit, e);
+fn apply_edits(msg: &mut SipMsg, edits: &Edits, what: What<'_>) {
+    for e in edits.placed() {
+        let text = e.text.as_bytes();
+        let made = match e.place {
+            Place::Replace { at, len } => msg.replace(at, len, text),
+            Place::Insert { at } => msg.insert(at, text),
+            Place::EndOfHeaders => msg.append_header(text),
+        };
+        if let Err(err) = made {
+            sst_log!(ERR, "{}: could not apply {:?} ({:?}); the message goes on without it and what follows", what, e.edit, err);
             return;
-        }
-    }
-}
-
-fn apply_edit(msg: &mut SipMsg, facts: &MessageFacts, edit: Edit) -> Result<(), EditError> {
-    match edit {
-        Edit::ReplaceMinSe(value) => {
-            // gather() refused the message if Min-SE appeared twice: at most
-            // one line, replaced whole or not at all (never none, never two).
-            let old = msg
-                .headers()
-                .find(|h| grammar::classify_name(h.name) == HeaderName::MinSe)
-                .map(|h| (h.offset, h.len));
-            let line = format!("Min-SE: {value}\r\n");
-            match old {
-                Some((off, len)) => msg.replace(off, len, line.as_bytes()),
-                None => msg.append_header(line.as_bytes()),
-            }
-        }
-        Edit::SetSessionExpires(value) => {
-            let Some((se, index)) = facts.session_expires else { return Ok(()) };
-            let Some(h) = msg.headers().nth(index) else { return Err(EditError::OutOfRange) };
-            let at = h.body_offset + se.delta_start as u32;
-            let len = (se.delta_end - se.delta_start) as u32;
-            msg.replace(at, len, value.to_string().as_bytes())
-        }
-        Edit::AddSessionExpires { interval, refresher } => {
-            let line = match refresher {
-                Some(r) => format!("Session-Expires: {interval};refresher={}\r\n", r.as_str()),
-                None => format!("Session-Expires: {interval}\r\n"),
-            };
-            msg.append_header(line.as_bytes())
-        }
-        Edit::AddRequireTimer => {
-            let first_require = msg
-                .headers()
-                .find(|h| grammar::classify_name(h.name) == HeaderName::Require)
-                .map(|h| (h.body_offset + h.body.len() as u32, h.body.iter().all(u8::is_ascii_whitespace)));
-            match first_require {
-                Some((end, true)) => msg.insert(end, b"timer"),
-                Some((end, false)) => msg.insert(end, b", timer"),
-                None => msg.append_header(b"Require: timer\r\n"),
-            }
         }
     }
 }
@@ -607,9 +575,7 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
                 _ => None,
             };
             let d = policy::request_within(&state, request, facts.as_ref(), &s.policy, &now);
-            if let Some(f) = &facts {
-                apply_edits(&mut msg, f, &d.edits, what);
-            }
+            apply_edits(&mut msg, &d.edits, what);
             // The dialog module re-arms its timer right after this callback.
             if let Some(l) = d.lifetime {
                 set_lifetime(dlg, l, what);
@@ -624,8 +590,8 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             // SAFETY: a real reply being forwarded, mutable for this callback.
             let Some(mut msg) = (unsafe { SipMsg::from_ptr(msg_ptr) }) else { return };
             let FirstLine::Reply { status } = msg.first_line() else { return };
-            if status < 200 && status != 422 {
-                return; // provisional replies change nothing; skip the parsing
+            if !policy::reply_can_matter(status) {
+                return; // skip the parsing
             }
             let initial = ty == sys::DLGCB_RESPONSE_FWDED;
             let ctx = ReplyContext {
@@ -641,9 +607,7 @@ fn on_dialog_event(dlg: &Dialog, ty: u32, params: &sys::dlg_cb_params) {
             let what = What { kind: &kind, callid: dlg.callid() };
             let facts = read_facts(&mut msg, what);
             let d = policy::reply(state, status, facts.as_ref(), &s.policy, &ctx);
-            if let Some(f) = &facts {
-                apply_edits(&mut msg, f, &d.edits, what);
-            }
+            apply_edits(&mut msg, &d.edits, what);
             if d.state != state && !api.store_value(dlg, STATE_VALUE, &d.state.to_bytes()) {
                 sst_log!(ERR, "{}: cannot update sst_info", what);
             }

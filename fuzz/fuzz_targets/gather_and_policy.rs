@@ -34,7 +34,7 @@
 use libfuzzer_sys::fuzz_target;
 use sst::rfc4028::grammar::Refresher;
 use sst::rfc4028::policy::{
-    check_min, gather, initial_invite_for_call, reply, request_within, CallOptions, CheckMin,
+    check_min, gather, initial_invite_for_call, lay_out, reply, request_within, CallOptions, CheckMin,
     Config, CseqMethod, Edit, Edits, InitialDecision, MessageFacts, RefresherUpdate,
     ReplyContext, ReplyDecision, RequestDecision, WithinRequest, RFC_MIN_SE,
 };
@@ -210,7 +210,7 @@ fn check_initial(
             assert!(min_se > se.interval && min_se >= RFC_MIN_SE && min_se >= cfg.min_se);
             assert!(min_se >= facts.min_se.unwrap_or(0));
         }
-        InitialDecision::Track { state, edits } => {
+        InitialDecision::Track { state, edits, .. } => {
             let edits = edits_vec(&edits);
             check_edits_shape(&edits);
             // Opted out (#991): nobody asked, so nothing is requested or changed.
@@ -661,8 +661,8 @@ fuzz_target!(|data: &[u8]| {
     let req = headers(b.first().copied().unwrap_or(&[]));
     let rpl = headers(b.get(1).copied().unwrap_or(&[]));
     let refresh = headers(b.get(2).copied().unwrap_or(&[]));
-    let rpl_facts = gather(rpl.iter().copied()).ok();
-    let refresh_facts = gather(refresh.iter().copied()).ok();
+    let rpl_facts = gather(lay_out(rpl.iter().copied())).ok();
+    let refresh_facts = gather(lay_out(refresh.iter().copied())).ok();
 
     let shapes = [
         base,
@@ -699,7 +699,7 @@ fuzz_target!(|data: &[u8]| {
     ];
 
     let mut turn = 0usize;
-    if let Ok(facts) = gather(req.iter().copied()) {
+    if let Ok(facts) = gather(lay_out(req.iter().copied())) {
         for cfg in &configs {
             check_check_min(&facts, cfg.min_se);
             for call in &calls {

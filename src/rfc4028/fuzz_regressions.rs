@@ -4,12 +4,12 @@
 //! F1 is fixed by `Config::floor()` (a session interval is never 0).
 
 use super::grammar::Refresher;
-use super::policy::{gather, initial_invite, reply, Config, Edit, InitialDecision, MessageFacts, ReplyContext};
+use super::policy::{gather, initial_invite, lay_out, reply, Config, Edit, InitialDecision, MessageFacts, ReplyContext};
 use super::timing::DialogNow;
 use super::state::{SstState, SST_PXY, SST_UAC};
 
 fn facts(headers: &[(&str, &str)]) -> MessageFacts {
-    gather(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes()))).expect("valid headers")
+    gather(lay_out(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes())))).expect("valid headers")
 }
 
 /// F1 (gather_and_policy, 2026-11-27). Minimized input: the two bytes
@@ -25,7 +25,7 @@ fn f1_proxy_never_inserts_session_expires_0() {
     for headers in [&[("CSeq", "1 INVITE")][..], &[("CSeq", "1 INVITE"), ("Min-SE", "0")][..]] {
         let f = facts(headers);
         for can_reject in [false, true] {
-            let InitialDecision::Track { state, edits } = initial_invite(&f, &cfg, can_reject) else {
+            let InitialDecision::Track { state, edits, .. } = initial_invite(&f, &cfg, can_reject) else {
                 panic!("an INVITE without Session-Expires is never rejected");
             };
             for e in edits.iter() {

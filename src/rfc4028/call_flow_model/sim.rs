@@ -1,0 +1,258 @@
+//! The stand-in for the dialog module's timer, driven by the policy as the
+//! module's callbacks drive it, and the reference of the session in force
+//! each event is checked against.
+
+use super::super::policy::*;
+use super::super::state::SstState;
+use super::super::timing::{lifetime_bound, DialogNow, Lifetime};
+use super::msg::Msg;
+use super::steps::*;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum DlgState {
+    Unconfirmed,
+    Early,
+    Confirmed,
+    Ended,
+}
+
+/// The dialog module's side, as far as timing goes.
+pub(super) struct Dialog {
+    pub(super) state: DlgState,
+    pub(super) lifetime: u32,
+    pub(super) dirty: bool,
+    /// Absolute expiry (model seconds) once armed.
+    pub(super) armed: Option<u64>,
+    pub(super) kept_leg: Option<u8>,
+}
+
+pub(super) struct Sim {
+    pub(super) cfg: Config,
+    pub(super) t: u64,
+    pub(super) dlg: Dialog,
+    pub(super) record: SstState,
+    /// Reference: when the session in force expires (None: no session timer).
+    pub(super) session: Option<u64>,
+    /// Reference: the largest interval any message carried on, and the
+    /// largest Min-SE any request asked for.
+    pub(super) largest: u64,
+    pub(super) largest_min_se: u32,
+    /// The Session-Expires the INVITE went on with (what a compliant UAS may answer).
+    pub(super) asked: Option<u32>,
+}
+
+const TICK0: u64 = 1000;
+const UNIX0: u64 = 1_800_000_000;
+
+impl Sim {
+    fn now(&self) -> DialogNow {
+        DialogNow {
+            confirmed: self.dlg.state == DlgState::Confirmed,
+            armed_remaining: self.dlg.armed.map(|a| a.saturating_sub(self.t) as u32),
+            lifetime: self.dlg.lifetime,
+            bound: lifetime_bound((TICK0 + self.t) as u32, UNIX0 + self.t),
+        }
+    }
+
+    /// When a session of `interval` settled now expires, as far as the
+    /// dialog timer can hold it ((c): longer ones are clamped by design).
+    fn expiry_of(&self, interval: u32) -> u64 {
+        self.t + u64::from(interval.min(self.now().bound))
+    }
+
+    fn set(&mut self, l: Lifetime) {
+        assert!(l.seconds > 0, "a zero lifetime");
+        let bound = self.now().bound;
+        assert!(l.seconds <= bound, "lifetime {} beyond the timer's bound {}", l.seconds, bound);
+        assert_eq!(l.clamped_from.is_some(), l.clamped_from.is_some_and(|c| c > bound));
+        if self.cfg.max_se > 0 && self.record.timer_active() {
+            let cap = self.cfg.max_se.max(self.largest_min_se);
+            assert!(l.seconds <= cap, "lifetime {} beyond max_se {} (largest Min-SE {})", l.seconds, self.cfg.max_se, self.largest_min_se);
+        }
+        self.dlg.lifetime = l.seconds;
+        self.dlg.dirty = true;
+    }
+
+    fn saw(&mut self, msg: &Msg) {
+        if let Some(se) = msg.session_expires() {
+            self.largest = self.largest.max(u64::from(se));
+        }
+    }
+
+    /// The dialog module after request callbacks: re-arm when dirty.
+    fn rearm(&mut self) {
+        if self.dlg.dirty && self.dlg.armed.is_some() {
+            self.dlg.armed = Some(self.t + u64::from(self.dlg.lifetime));
+        }
+    }
+
+    fn request_within(&mut self, request: WithinRequest, msg: &mut Msg) {
+        if let Some(m) = msg.facts().and_then(|f| f.min_se) {
+            self.largest_min_se = self.largest_min_se.max(m);
+        }
+        // As the module: nothing before confirmation; for other requests only
+        // the refit, without the record.
+        if self.dlg.state == DlgState::Confirmed && request == WithinRequest::Other {
+            if let Some(l) = refit(&self.now()) {
+                self.set(l);
+            }
+        } else if self.dlg.state == DlgState::Confirmed {
+            let facts = msg.facts();
+            let d = request_within(&self.record, request, facts.as_ref(), &self.cfg, &self.now());
+            if facts.is_some() {
+                msg.apply(&d.edits);
+            }
+            if let Some(l) = d.lifetime {
+                self.set(l);
+            }
+        }
+        self.saw(msg);
+        self.rearm();
+    }
+
+    fn reply(&mut self, status: u32, msg: &mut Msg, initial: bool, kept_leg: bool) {
+        if status < 200 && status != 422 {
+            return;
+        }
+        let ctx = ReplyContext { initial, kept_leg, dialog: self.now() };
+        let facts = msg.facts();
+        let d = reply(self.record, status, facts.as_ref(), &self.cfg, &ctx);
+        if facts.is_some() {
+            msg.apply(&d.edits);
+        } else {
+            assert!(d.edits.is_empty());
+        }
+        self.record = d.state;
+        if let Some(l) = d.lifetime {
+            self.set(l);
+        }
+        self.saw(msg);
+    }
+
+    fn answer_msg(se: SeAnswer, asked: Option<u32>, refresher_uas: bool, cseq: &str) -> Msg {
+        let mut m = Msg(vec![("CSeq".into(), cseq.into())]);
+        let r = if refresher_uas { ";refresher=uas" } else { ";refresher=uac" };
+        let v = match (se, asked) {
+            (SeAnswer::Same, Some(a)) => Some(a.to_string()),
+            (SeAnswer::Lower(by), Some(a)) => Some(a.saturating_sub(by).max(1).to_string()),
+            // A request without Session-Expires gets none back here: the
+            // UAS may only lower what was asked (RFC 4028 §9).
+            (SeAnswer::Same | SeAnswer::Lower(_), None) => None,
+            (SeAnswer::Absent, _) => None,
+            (SeAnswer::Zero, _) => Some("0".into()),
+            (SeAnswer::Unreadable, _) => Some("abc".into()),
+        };
+        if let Some(v) = v {
+            m.0.push(("Session-Expires".into(), format!("{v}{r}")));
+        }
+        m
+    }
+
+    /// (a), (b): after every event of a live, confirmed dialog.
+    fn check(&self, step: &Step) {
+        if self.dlg.state != DlgState::Confirmed {
+            return;
+        }
+        let armed = self.dlg.armed.expect("a confirmed dialog is armed");
+        if let Some(e) = self.session {
+            assert!(armed >= e, "after {step:?}: armed {armed} is earlier than the session in force {e} (t {})", self.t);
+        }
+        let room = self.largest.max(u64::from(self.cfg.default_timeout)).min(u64::from(self.now().bound));
+        assert!(armed <= self.t + room, "after {step:?}: armed {armed} is beyond now {} + {room}", self.t);
+    }
+
+    pub(super) fn step(&mut self, s: &Step) {
+        use DlgState::*;
+        match *s {
+            Step::Provisional if self.dlg.state == Unconfirmed => self.dlg.state = Early,
+            Step::Prack if self.dlg.state == Early => {
+                self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+            }
+            Step::EarlyUpdate { se } if self.dlg.state == Early => {
+                let mut req = Msg(vec![("CSeq".into(), "2 UPDATE".into()), ("Session-Expires".into(), se.to_string())]);
+                self.request_within(WithinRequest::Refresh, &mut req);
+                let mut ok = Self::answer_msg(SeAnswer::Same, Some(se), false, "2 UPDATE");
+                self.reply(200, &mut ok, false, true);
+            }
+            Step::Answer { leg, se, refresher_uas } if matches!(self.dlg.state, Unconfirmed | Early | Confirmed) => {
+                let first = self.dlg.kept_leg.is_none();
+                let kept = self.dlg.kept_leg.is_none_or(|k| k == leg);
+                let mut ok = Self::answer_msg(se, self.asked, refresher_uas, "1 INVITE");
+                self.reply(200, &mut ok, true, kept);
+                if first {
+                    self.dlg.kept_leg = Some(leg);
+                    // confirmation: the dialog module inserts its timer
+                    self.dlg.state = Confirmed;
+                    self.dlg.armed = Some(self.t + u64::from(self.dlg.lifetime));
+                    // reference: the session the UAC was told about
+                    self.session = ok.session_expires().map(|i| self.expiry_of(i));
+                }
+            }
+            Step::Reject(code) if matches!(self.dlg.state, Unconfirmed | Early) => {
+                let mut m = Msg(vec![("CSeq".into(), "1 INVITE".into()), ("Min-SE".into(), "3600".into())]);
+                self.reply(code, &mut m, true, true);
+                self.dlg.state = Ended;
+            }
+            Step::Ack if self.dlg.state == Confirmed => {
+                self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+            }
+            Step::Other if self.dlg.state == Confirmed => {
+                self.request_within(WithinRequest::Other, &mut Msg::default());
+            }
+            Step::Refresh { invite, se, min_se, outcome } if self.dlg.state == Confirmed => {
+                let cseq = if invite { "5 INVITE" } else { "5 UPDATE" };
+                let mut req = Msg(vec![("CSeq".into(), cseq.into())]);
+                if let Some(v) = se {
+                    req.0.push(("Session-Expires".into(), v.to_string()));
+                }
+                if let Some(m) = min_se {
+                    req.0.push(("Min-SE".into(), m.to_string()));
+                }
+                self.request_within(WithinRequest::Refresh, &mut req);
+                let forwarded = req.facts().and_then(|f| f.se()).map(|se| se.interval);
+                match outcome {
+                    Outcome::Ok { se, retransmitted } => {
+                        let mut ok = Self::answer_msg(se, forwarded, false, cseq);
+                        self.reply(200, &mut ok, false, true);
+                        match (ok.facts(), ok.session_expires()) {
+                            (Some(_), Some(i)) => self.session = Some(self.expiry_of(i)),
+                            // a refresh answered without Session-Expires: no timer from now on
+                            (Some(f), None) if f.se().is_none() => self.session = None,
+                            // 0 or unreadable: the session in force stays
+                            _ => {}
+                        }
+                        if retransmitted {
+                            let mut again = Self::answer_msg(se, forwarded, false, cseq);
+                            self.reply(200, &mut again, false, true);
+                        }
+                    }
+                    Outcome::Refused(code) => {
+                        let mut m = Msg(vec![("CSeq".into(), cseq.into())]);
+                        if code == 422 {
+                            m.0.push(("Min-SE".into(), "7200".into()));
+                        }
+                        self.reply(code, &mut m, false, true);
+                    }
+                }
+                if invite {
+                    // the ACK of the final reply comes through the proxy too
+                    self.check(s);
+                    self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+                }
+            }
+            Step::Wait(secs) => {
+                self.t += u64::from(secs);
+                if self.dlg.state == Confirmed && self.dlg.armed.is_some_and(|a| a <= self.t) {
+                    // the dialog timer ran out: it must not have cut a live session
+                    let armed = self.dlg.armed.unwrap();
+                    if let Some(e) = self.session {
+                        assert!(armed >= e, "the dialog expired at {armed}, before the session in force ({e})");
+                    }
+                    self.dlg.state = Ended;
+                }
+            }
+            _ => {} // not possible in this dialog state
+        }
+        self.check(s);
+    }
+}
