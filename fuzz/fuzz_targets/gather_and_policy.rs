@@ -32,10 +32,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sst::rfc4028::grammar::Refresher;
+use sst::rfc4028::grammar::{classify_name, HeaderName, Refresher};
 use sst::rfc4028::policy::{
     check_min, gather, initial_invite_for_call, lay_out, reply, request_within, CallOptions, CheckMin,
-    Config, CseqMethod, Edit, Edits, InitialDecision, MessageFacts, RefresherUpdate,
+    Config, CseqMethod, Edit, Edits, InitialDecision, MessageFacts, Place, RefresherUpdate,
     ReplyContext, ReplyDecision, RequestDecision, WithinRequest, RFC_MIN_SE,
 };
 use sst::rfc4028::state::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UNDF};
@@ -125,6 +125,51 @@ fn check_edits_shape(edits: &[Edit]) {
                 "{edits:?}"
             );
         }
+    }
+}
+
+/// Every edit lands where it belongs in the message the headers lay out to:
+/// a rewrite on the Session-Expires digits, a Min-SE replacement on the
+/// whole Min-SE line, an insertion at the end of the first Require body;
+/// nothing outside the text.
+fn check_places(headers: &[(&[u8], &[u8])], facts: &MessageFacts, edits: &Edits) {
+    let text: Vec<u8> = headers
+        .iter()
+        .flat_map(|(n, b)| [*n, b": ", *b, b"\r\n"].concat())
+        .collect();
+    let what = || format!("{:?} in {:?}", edits, String::from_utf8_lossy(&text));
+    for p in edits.placed() {
+        match (p.edit, p.place) {
+            (Edit::SetSessionExpires(_), Place::Replace { at, len }) => {
+                let digits = &text[at as usize..(at + len) as usize];
+                assert!(!digits.is_empty() && digits.iter().all(u8::is_ascii_digit), "{}", what());
+                let se = facts.se().expect("a rewrite of a Session-Expires");
+                assert_eq!(digits.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')), u64::from(se.interval));
+            }
+            (Edit::ReplaceMinSe(_), Place::Replace { at, len }) => {
+                let line = &text[at as usize..(at + len) as usize];
+                let name = line.split(|&b| b == b':').next().unwrap_or(b"");
+                assert_eq!(classify_name(name), HeaderName::MinSe, "{}", what());
+                assert!(line.ends_with(b"\r\n"), "{}", what());
+            }
+            (Edit::ReplaceMinSe(_), Place::EndOfHeaders) => assert!(facts.min_se.is_none(), "{}", what()),
+            (Edit::AddRequireTimer, Place::Insert { at }) => {
+                let end = facts.first_require.expect("a Require to add to").at;
+                assert_eq!(at, end, "{}", what());
+                assert_eq!(&text[at as usize..at as usize + 2], b"\r\n", "{}", what());
+            }
+            (Edit::AddRequireTimer | Edit::AddSessionExpires { .. }, Place::EndOfHeaders) => {}
+            other => panic!("{other:?} misplaced: {}", what()),
+        }
+    }
+    // what goes on never carries two Session-Expires or two Min-SE lines
+    let edited = edits.applied_to(&text);
+    for which in [HeaderName::SessionExpires, HeaderName::MinSe] {
+        let n = edited
+            .split(|&b| b == b'\n')
+            .filter(|l| classify_name(l.split(|&b| b == b':').next().unwrap_or(b"")) == which)
+            .count();
+        assert!(n <= 1, "{which:?} twice: {:?}", String::from_utf8_lossy(&edited));
     }
 }
 
@@ -706,6 +751,9 @@ fuzz_target!(|data: &[u8]| {
                 for can_reject in [false, true] {
                     let d = initial_invite_for_call(&facts, cfg, call, can_reject);
                     check_initial(&facts, cfg, call, can_reject, &d);
+                    if let InitialDecision::Track { edits, .. } = &d {
+                        check_places(&req, &facts, edits);
+                    }
                     let InitialDecision::Track { state, .. } = d else {
                         continue;
                     };
@@ -735,7 +783,7 @@ fuzz_target!(|data: &[u8]| {
         for (dialog, _, _) in &dialogs {
             check_ack_or_prack(&s, &base, dialog);
         }
-        for facts in [rpl_facts.as_ref(), refresh_facts.as_ref(), None] {
+        for (facts, lines) in [(rpl_facts.as_ref(), &rpl), (refresh_facts.as_ref(), &refresh), (None, &req)] {
             for cfg in &configs {
                 let (dialog, kept_leg, _) = dialogs[turn % dialogs.len()];
                 turn += 1;
@@ -743,9 +791,15 @@ fuzz_target!(|data: &[u8]| {
                     let rc = ReplyContext { initial, kept_leg, dialog };
                     let d = reply(s, status, facts, cfg, &rc);
                     check_reply(s, status, facts, cfg, &rc, &d);
+                    if let Some(f) = facts {
+                        check_places(lines, f, &d.edits);
+                    }
                 }
                 let r = request_within(&s, WithinRequest::Refresh, facts, cfg, &dialog);
                 check_refresh_request(&s, facts, cfg, &dialog, &r);
+                if let Some(f) = facts {
+                    check_places(lines, f, &r.edits);
+                }
             }
         }
     }
