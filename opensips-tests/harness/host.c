@@ -127,6 +127,27 @@ static void check_failed(int line, const char *fmt, ...)
 #define CHECK(c, ...) do { if (!(c)) check_failed(__LINE__, __VA_ARGS__); } while (0)
 #define MISUSE(...) failf("API misuse: " __VA_ARGS__)
 
+/* Register a case (from a constructor, before main). Cases run ordered by
+ * file name, then by where they are written, then by table row. */
+static void case_register(const char *prefix, const char *name, void (*fn)(const void *),
+		const void *arg, const char *file, int line, int row);
+
+/* CASE(name) { body }: a case named `name`, registered where it is written. */
+#define CASE(name) \
+	static void name(const void *arg); \
+	__attribute__((constructor)) static void name##_register(void) \
+	{ case_register("", #name, name, NULL, __FILE__, __LINE__, 0); } \
+	static void name(const void *arg)
+
+/* CASE_ROWS(prefix, rows, fn) { body }: one case per row of the array `rows`,
+ * named prefix + rows[k].name; the body gets &rows[k] as `arg`. */
+#define CASE_ROWS(prefix, rows, fn) \
+	static void fn(const void *arg); \
+	__attribute__((constructor)) static void fn##_register(void) \
+	{ for (size_t k_ = 0; k_ < sizeof rows / sizeof rows[0]; k_++) \
+		case_register(prefix, rows[k_].name, fn, &rows[k_], __FILE__, __LINE__, (int)k_); } \
+	static void fn(const void *arg)
+
 /* ======================================================================= */
 /* pkg memory: malloc-backed, every live block on a list (leaks, ownership) */
 /* ======================================================================= */
@@ -1647,7 +1668,7 @@ static struct dlg_cell *established(int se)
 /* ======================================================================= */
 /* Cases: start-up and the loader                                          */
 /* ======================================================================= */
-static void startup_exports_shape(const void *a)
+CASE(startup_exports_shape)
 {
 	static const struct { const char *n; modparam_t t; } want[] = { {"sst_flag", STR_PARAM},
 		{"min_se", INT_PARAM}, {"sst_interval", INT_PARAM}, {"reject_to_small", INT_PARAM},
@@ -1667,7 +1688,7 @@ static void startup_exports_shape(const void *a)
 		"statistic expired_sst not registered (enable_stats defaults to 1)");
 }
 
-static void startup_binds_apis_and_registers_callbacks(const void *a)
+CASE(startup_binds_apis_and_registers_callbacks)
 {
 	BOOT(FLAG);
 	CHECK(g_find_dlg && g_find_sig, "find_export(load_dlg) %d, (load_sig) %d", g_find_dlg, g_find_sig);
@@ -1683,18 +1704,18 @@ static void startup_refused(const struct mp *mps, int n, const char *what)
 	CHECK(log_has(L_ERR, 1, "sst_flag"), "%s: no error line mentions sst_flag", what);
 }
 
-static void startup_no_sst_flag_refuses(const void *a)
+CASE(startup_no_sst_flag_refuses)
 {
 	startup_refused(NULL, 0, "without sst_flag");
 }
 
-static void startup_empty_sst_flag_refuses(const void *a)
+CASE(startup_empty_sst_flag_refuses)
 {
 	struct mp m[] = { S("sst_flag", "") };
 	startup_refused(m, 1, "empty sst_flag");
 }
 
-static void startup_flag_table_full_refuses(const void *a)
+CASE(startup_flag_table_full_refuses)
 {
 	char name[16];
 	struct mp m[] = { FLAG };
@@ -1703,7 +1724,7 @@ static void startup_flag_table_full_refuses(const void *a)
 	startup_refused(m, 1, "no free message flag");
 }
 
-static void startup_sst_flag_bit_resolved(const void *a)
+CASE(startup_sst_flag_bit_resolved)
 {
 	BOOT(S("sst_flag", "F1"));                  /* F0..F2 exist: F1 is bit 1 */
 	struct dlg_cell *d = dlg_new();
@@ -1714,14 +1735,14 @@ static void startup_sst_flag_bit_resolved(const void *a)
 	CHECK(marked(call("Supported: timer\nSession-Expires: 1800\n", 0, NULL)), "not tracked with bit 1");
 }
 
-static void startup_enable_stats_0_no_statistic(const void *a)
+CASE(startup_enable_stats_0_no_statistic)
 {
 	BOOT(FLAG, I("enable_stats", 0));
 	CHECK(M.exp->stats == NULL && g_nstats == 0, "enable_stats=0: exports.stats %p, %d registered",
 		(const void *)M.exp->stats, g_nstats);
 }
 
-static void startup_default_min_se_1800(const void *a)
+CASE(startup_default_min_se_1800)
 {
 	int one = 1, rc;
 	BOOT(FLAG);
@@ -1731,7 +1752,7 @@ static void startup_default_min_se_1800(const void *a)
 	CHECK(rc == -1, "SE 1800 / Min-SE 1800 with the default min_se: %d, want -1", rc);
 }
 
-static void startup_default_sst_interval_0_uses_min_se(const void *a)
+CASE(startup_default_sst_interval_0_uses_min_se)
 {
 	struct sip_msg *m;
 	BOOT(FLAG);
@@ -1740,13 +1761,13 @@ static void startup_default_sst_interval_0_uses_min_se(const void *a)
 		"inserted Session-Expires \"%s\", want 1800", OUT_SE(m));
 }
 
-static void startup_min_se_below_90_warns_but_loads(const void *a)
+CASE(startup_min_se_below_90_warns_but_loads)
 {
 	BOOT(FLAG, I("min_se", 60));
 	CHECK(log_has(L_WARN, 0, "90") || log_has(L_WARN, 0, "min_se"), "no WARNING about min_se < 90");
 }
 
-static void startup_log_level_honoured(const void *a)
+CASE(startup_log_level_honoured)
 {
 	int one = 1;
 	log_level_val = L_ERR;
@@ -1756,7 +1777,7 @@ static void startup_log_level_honoured(const void *a)
 	CHECK(g_log_above == 0, "%d dprint calls above log_level L_ERR", g_log_above);
 }
 
-static void loader_refuses_version_mismatch(const void *a)
+CASE(loader_refuses_version_mismatch)
 {
 	char err[256] = "";
 	struct module_exports e = { .ver_info = { SST_HOST_VERSION, SST_HOST_FLAGS, { SST_HOST_SCM, "" } } };
@@ -1778,7 +1799,7 @@ static void loader_refuses_version_mismatch(const void *a)
 #undef REFUSED
 }
 
-static void loader_refuses_param_type_mismatch(const void *a)
+CASE(loader_refuses_param_type_mismatch)
 {
 	char err[256] = "";
 	struct mp m[] = { FLAG, S("min_se", "1800") };
@@ -1826,7 +1847,7 @@ static const struct cm CM[] = {
 	{"malformed_min_se_negative", "INVITE", 0, "Session-Expires: 100\nMin-SE: -1\n", 1, 1800, -2, 0, "Min-SE"},
 };
 
-static void checkmin_row(const void *arg)
+CASE_ROWS("checkmin_", CM, checkmin_row)
 {
 	const struct cm *c = arg;
 	char want[64];
@@ -1846,7 +1867,7 @@ static void checkmin_row(const void *arg)
 	CHECK(unchanged(m), "sstCheckMin edited the message");
 }
 
-static void checkmin_reply_failure_is_defined(const void *a)
+CASE(checkmin_reply_failure_is_defined)
 {
 	int one = 1;
 	BOOT(FLAG);
@@ -1857,7 +1878,7 @@ static void checkmin_reply_failure_is_defined(const void *a)
 }
 
 /* the 422 could not be sent: the script's own reply must not carry its Min-SE */
-static void checkmin_failed_422_takes_its_min_se_back(const void *a)
+CASE(checkmin_failed_422_takes_its_min_se_back)
 {
 	int one = 1;
 	BOOT(FLAG);
@@ -1877,7 +1898,7 @@ static void checkmin_failed_422_takes_its_min_se_back(const void *a)
 /* ======================================================================= */
 /* Cases: the call flows of issue 3                                        */
 /* ======================================================================= */
-static void flow1_se_above_min_forwarded_unchanged(const void *a)
+CASE(flow1_se_above_min_forwarded_unchanged)
 {
 	struct info i;
 	struct sip_msg *inv;
@@ -1895,7 +1916,7 @@ static void flow1_se_above_min_forwarded_unchanged(const void *a)
  * the transaction is built; the C module's reply there crashes 3.6.8), so the
  * module raises Min-SE and Session-Expires to min_se like flow 4 (RFC 4028
  * 8.1 allows either) and tracks the call; the 422 belongs to sstCheckMin(1). */
-static void flow2_no_reply_from_created_raises_and_tracks(const void *a)
+CASE(flow2_no_reply_from_created_raises_and_tracks)
 {
 	struct info i;
 	struct sip_msg *inv;
@@ -1910,7 +1931,7 @@ static void flow2_no_reply_from_created_raises_and_tracks(const void *a)
 		"tracked %d, sst_info " INFO_FMT ", want UAC/UAC/1800", marked(d), INFO_ARGS(i));
 }
 
-static void flow3_reject_to_small_0_tracks_small_se(const void *a)
+CASE(flow3_reject_to_small_0_tracks_small_se)
 {
 	struct info i;
 	struct sip_msg *inv;
@@ -1921,7 +1942,7 @@ static void flow3_reject_to_small_0_tracks_small_se(const void *a)
 		"tracked %d, sst_info " INFO_FMT ", want interval 100 from the UAC", marked(d), INFO_ARGS(i));
 }
 
-static void flow4_uac_without_timer_raises_min_se_and_se(const void *a)
+CASE(flow4_uac_without_timer_raises_min_se_and_se)
 {
 	struct info i;
 	struct sip_msg *inv;
@@ -1933,7 +1954,7 @@ static void flow4_uac_without_timer_raises_min_se_and_se(const void *a)
 	CHECK(marked(d) && info_of(d, &i) == 1 && i.iv == 1800, "sst_info " INFO_FMT, INFO_ARGS(i));
 }
 
-static void flow4_without_min_se_header_raises_se(const void *a)
+CASE(flow4_without_min_se_header_raises_se)
 {
 	struct sip_msg *inv;
 	BOOT(FLAG);
@@ -1946,7 +1967,7 @@ static void flow4_without_min_se_header_raises_se(const void *a)
 /* Min-SE is a single-instance header: either every copy is raised along with
  * SE, or the request is left alone, untracked, with a WARNING naming Min-SE;
  * never a raised SE beside a stale Min-SE (the C module's loop removes one). */
-static void flow4_duplicate_min_se_no_stale_value(const void *a)
+CASE(flow4_duplicate_min_se_no_stale_value)
 {
 	struct sip_msg *inv;
 	BOOT(FLAG);
@@ -1962,7 +1983,7 @@ static void flow4_duplicate_min_se_no_stale_value(const void *a)
 	CHECK(num(OUT_SE(inv)) == 1800, "out: %s", msg_out(inv, NULL));
 }
 
-static void flow5_no_se_inserts_interval_without_refresher(const void *a)
+CASE(flow5_no_se_inserts_interval_without_refresher)
 {
 	struct info i;
 	struct sip_msg *inv;
@@ -1975,7 +1996,7 @@ static void flow5_no_se_inserts_interval_without_refresher(const void *a)
 	CHECK(d->lifetime == 43200, "lifetime %u after CREATED, want the dialog's own", d->lifetime);
 }
 
-static void flow5_sst_interval_and_low_min_se(const void *a)
+CASE(flow5_sst_interval_and_low_min_se)
 {
 	struct sip_msg *inv;
 	BOOT(FLAG, I("sst_interval", 2400));
@@ -1985,7 +2006,7 @@ static void flow5_sst_interval_and_low_min_se(const void *a)
 		"Min-SE out \"%s\" (x%d), want one 1800", OUT_MSE(inv), out_count(inv, "Min-SE", NULL));
 }
 
-static void flow5_request_min_se_above_min_se_kept(const void *a)
+CASE(flow5_request_min_se_above_min_se_kept)
 {
 	struct sip_msg *inv;
 	BOOT(FLAG);
@@ -1994,7 +2015,7 @@ static void flow5_request_min_se_above_min_se_kept(const void *a)
 	CHECK(same_hdrs(inv, "Min-SE", NULL), "Min-SE 3600 edited: %s", msg_out(inv, NULL));
 }
 
-static void flow7_422_min_se_remembered(const void *a)
+CASE(flow7_422_min_se_remembered)
 {
 	struct info i;
 	BOOT(FLAG);
@@ -2003,7 +2024,7 @@ static void flow7_422_min_se_remembered(const void *a)
 	CHECK(info_of(d, &i) == 1 && i.iv >= 2400, "after 422 Min-SE 2400: sst_info " INFO_FMT, INFO_ARGS(i));
 }
 
-static void flow8_2xx_se_sets_lifetime(const void *a)
+CASE(flow8_2xx_se_sets_lifetime)
 {
 	struct info i;
 	BOOT(FLAG);
@@ -2020,7 +2041,7 @@ static void flow8_2xx_se_sets_lifetime(const void *a)
 
 /* `supported` is one value in the C record (UAC, else UAS, else NSUP; the C
  * module compares it with ==), so UAS support shows when the UAC lacks timer */
-static void flow8_uas_support_recorded_when_uac_lacks_timer(const void *a)
+CASE(flow8_uas_support_recorded_when_uac_lacks_timer)
 {
 	struct info i;
 	BOOT(FLAG);
@@ -2030,14 +2051,14 @@ static void flow8_uas_support_recorded_when_uac_lacks_timer(const void *a)
 		"sst_info " INFO_FMT ", timer %u; want supported UAS (2), 3600", INFO_ARGS(i), timer(d));
 }
 
-static void flow8_negotiated_se_not_min_se_c_defect(const void *a)
+CASE(flow8_negotiated_se_not_min_se_c_defect)
 {
 	BOOT(FLAG, I("min_se", 90));                /* the C binary's effective default */
 	struct dlg_cell *d = established(1800);
 	CHECK(timer(d) == 1800, "dialog timer %u, want the negotiated 1800 (the C module: 90)", timer(d));
 }
 
-static void flow9_2xx_without_se_gets_se_and_require(const void *a)
+CASE(flow9_2xx_without_se_gets_se_and_require)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 1800\n", 1, NULL);
@@ -2050,7 +2071,7 @@ static void flow9_2xx_without_se_gets_se_and_require(const void *a)
 	CHECK(timer(d) == 1800, "timer %u, want 1800", timer(d));
 }
 
-static void flow9_existing_require_gets_timer_appended(const void *a)
+CASE(flow9_existing_require_gets_timer_appended)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = call("Supported: timer, 100rel\nSession-Expires: 1800\n", 1, NULL);
@@ -2062,7 +2083,7 @@ static void flow9_existing_require_gets_timer_appended(const void *a)
 	CHECK(num(OUT_SE(ok)) == 1800, "2xx Session-Expires \"%s\"", OUT_SE(ok));
 }
 
-static void flow10_nobody_supports_default_timeout(const void *a)
+CASE(flow10_nobody_supports_default_timeout)
 {
 	g_default_timeout = 7200;                   /* dialog modparams precede every mod_init */
 	BOOT(FLAG);
@@ -2075,7 +2096,7 @@ static void flow10_nobody_supports_default_timeout(const void *a)
 
 /* #2829: a $DLG_timeout set by the script survives a call without timers
  * (the C module overwrote it) and loses against a negotiated session timer */
-static void script_dlg_timeout_kept_without_session_timer(const void *a)
+CASE(script_dlg_timeout_kept_without_session_timer)
 {
 	g_script_timeout = 600;
 	BOOT(FLAG);
@@ -2086,7 +2107,7 @@ static void script_dlg_timeout_kept_without_session_timer(const void *a)
 	CHECK(d->lifetime == 600, "lifetime %u after the ACK, want 600 kept", d->lifetime);
 }
 
-static void script_dlg_timeout_loses_to_negotiated_timer(const void *a)
+CASE(script_dlg_timeout_loses_to_negotiated_timer)
 {
 	g_script_timeout = 600;
 	BOOT(FLAG);
@@ -2095,7 +2116,7 @@ static void script_dlg_timeout_loses_to_negotiated_timer(const void *a)
 	CHECK(timer(d) == 1800, "timer %u, want the negotiated 1800", timer(d));
 }
 
-static void flow11_reinvite_refresh_sets_lifetime(const void *a)
+CASE(flow11_reinvite_refresh_sets_lifetime)
 {
 	struct info i;
 	BOOT(FLAG);
@@ -2109,7 +2130,7 @@ static void flow11_reinvite_refresh_sets_lifetime(const void *a)
 	CHECK(timer(d) == 1200, "timer %u after the ACK, want 1200", timer(d));
 }
 
-static void flow11_update_refresh_sets_lifetime(const void *a)
+CASE(flow11_update_refresh_sets_lifetime)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = established(1800);
@@ -2119,7 +2140,7 @@ static void flow11_update_refresh_sets_lifetime(const void *a)
 		d->lifetime, d->lifetime_dirty);
 }
 
-static void flow11_refresh_2xx_drops_se_default_timeout(const void *a)
+CASE(flow11_refresh_2xx_drops_se_default_timeout)
 {
 	g_default_timeout = 7200;
 	BOOT(FLAG);
@@ -2131,7 +2152,7 @@ static void flow11_refresh_2xx_drops_se_default_timeout(const void *a)
 		"(the C module: 0)", timer(d), d->lifetime);
 }
 
-static void flow12_ack_and_prack_reapply_lifetime(const void *a)
+CASE(flow12_ack_and_prack_reapply_lifetime)
 {
 	static const char *m[] = { "ACK", "PRACK" };
 	BOOT(FLAG);
@@ -2145,7 +2166,7 @@ static void flow12_ack_and_prack_reapply_lifetime(const void *a)
 	}
 }
 
-static void flow13_expired_counts_expired_sst(const void *a)
+CASE(flow13_expired_counts_expired_sst)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = established(1800);
@@ -2154,13 +2175,13 @@ static void flow13_expired_counts_expired_sst(const void *a)
 	CHECK(s && s->counter == 1, "expired_sst = %lu, want 1", s ? s->counter : 0);
 }
 
-static void flow13_expired_with_stats_disabled(const void *a)
+CASE(flow13_expired_with_stats_disabled)
 {
 	BOOT(FLAG, I("enable_stats", 0));
 	run_cbs(DLGCB_EXPIRED, established(1800), req("BYE", 9, ""), DIR_NONE, -1, NULL);
 }
 
-static void flow14_failed_call_no_leak(const void *a)   /* leaks: checked after every case */
+CASE(flow14_failed_call_no_leak)   /* leaks: checked after every case */
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = call("", 0, NULL);
@@ -2169,7 +2190,7 @@ static void flow14_failed_call_no_leak(const void *a)   /* leaks: checked after 
 	dlg_destroy(d);
 }
 
-static void flow14_terminated_call_no_leak(const void *a)
+CASE(flow14_terminated_call_no_leak)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = established(1800);
@@ -2177,7 +2198,7 @@ static void flow14_terminated_call_no_leak(const void *a)
 	dlg_destroy(d);
 }
 
-static void flow15_mi_context_three_numbers(const void *a)
+CASE(flow15_mi_context_three_numbers)
 {
 	struct info i;
 	BOOT(FLAG);
@@ -2197,7 +2218,7 @@ static const char *mi_refresher(struct dlg_cell *d)
 	return r && r->is_str ? r->str : "(no refresher item)";
 }
 
-static void refresher_recorded_from_2xx_and_shown_in_mi(const void *a)
+CASE(refresher_recorded_from_2xx_and_shown_in_mi)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = established(1800);     /* 2xx: refresher=uac */
@@ -2212,7 +2233,7 @@ static void refresher_recorded_from_2xx_and_shown_in_mi(const void *a)
 	CHECK(!strcmp(mi_refresher(d), ""), "timing ended: refresher '%s', want ''", mi_refresher(d));
 }
 
-static void refresher_of_flow9_is_uac(const void *a)
+CASE(refresher_of_flow9_is_uac)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 1800\n", 1, NULL);
@@ -2220,7 +2241,7 @@ static void refresher_of_flow9_is_uac(const void *a)
 	CHECK(!strcmp(mi_refresher(d), "uac"), "refresher %s, want uac", mi_refresher(d));
 }
 
-static void refresher_keeps_the_c_record_16_bytes(const void *a)
+CASE(refresher_keeps_the_c_record_16_bytes)
 {
 	struct info i;
 	BOOT(FLAG);
@@ -2289,7 +2310,7 @@ static int pv_write(const char *name, const char *sval, int ival)
 }
 #define PV_NULL NULL, -1001
 
-static void pv_item_exported_as_the_dialog_module_does(const void *a)
+CASE(pv_item_exported_as_the_dialog_module_does)
 {
 	BOOT(FLAG);
 	const pv_export_t *it = sst_item();
@@ -2298,7 +2319,7 @@ static void pv_item_exported_as_the_dialog_module_does(const void *a)
 	CHECK(M.exp->items[1].name.s == NULL, "the items table is not terminated after $sst");
 }
 
-static void pv_unknown_name_fails_the_config(const void *a)
+CASE(pv_unknown_name_fails_the_config)
 {
 	int rc;
 	BOOT(FLAG);
@@ -2313,7 +2334,7 @@ static void pv_unknown_name_fails_the_config(const void *a)
 	}
 }
 
-static void pv_reads_null_before_the_dialog(const void *a)
+CASE(pv_reads_null_before_the_dialog)
 {
 	BOOT(FLAG);
 	new_context();
@@ -2327,7 +2348,7 @@ static void pv_reads_null_before_the_dialog(const void *a)
 	CHECK(pv_is_null(pv_read("interval")), "$sst(interval) of an untracked dialog is not $null");
 }
 
-static void pv_reads_a_tracked_call(const void *a)
+CASE(pv_reads_a_tracked_call)
 {
 	BOOT(FLAG);
 	new_context();
@@ -2349,7 +2370,7 @@ static void pv_reads_a_tracked_call(const void *a)
 	CHECK(pv_is_null(pv_read("expires")), "$sst(expires) of an unarmed dialog is not $null");
 }
 
-static void pv_write_before_the_dialog_steers_the_call(const void *a)
+CASE(pv_write_before_the_dialog_steers_the_call)
 {
 	struct info i = { 0, 0, 0, 0 };
 	struct sip_msg *inv;
@@ -2371,7 +2392,7 @@ static void pv_write_before_the_dialog_steers_the_call(const void *a)
 		OUT_SE(inv));
 }
 
-static void pv_opt_out_adds_nothing_to_the_2xx_issue_991(const void *a)
+CASE(pv_opt_out_adds_nothing_to_the_2xx_issue_991)
 {
 	struct sip_msg *inv;
 	BOOT(FLAG, I("min_se", 90));
@@ -2384,7 +2405,7 @@ static void pv_opt_out_adds_nothing_to_the_2xx_issue_991(const void *a)
 		!unchanged(ok), timer(d));
 }
 
-static void pv_write_after_tracking_is_refused(const void *a)
+CASE(pv_write_after_tracking_is_refused)
 {
 	BOOT(FLAG);
 	new_context();
@@ -2395,7 +2416,7 @@ static void pv_write_after_tracking_is_refused(const void *a)
 	CHECK(d->lifetime == 1800, "a refused write changed the lifetime to %u", d->lifetime);
 }
 
-static void pv_write_bad_values_are_refused(const void *a)
+CASE(pv_write_bad_values_are_refused)
 {
 	BOOT(FLAG);
 	new_context();
@@ -2411,7 +2432,7 @@ static void pv_write_bad_values_are_refused(const void *a)
 	CHECK(pv_write("interval", NULL, 900) < 0, "a write without a processing context was accepted");
 }
 
-static void event_expired_carries_call_interval_and_refresher(const void *a)
+CASE(event_expired_carries_call_interval_and_refresher)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = established(1800);
@@ -2428,7 +2449,7 @@ static void event_expired_carries_call_interval_and_refresher(const void *a)
 		"hash_entry/hash_id parameters missing or wrong");
 }
 
-static void event_already_published_by_an_event_route_is_reused(const void *a)
+CASE(event_already_published_by_an_event_route_is_reused)
 {
 	script_event_route("E_SST_EXPIRED");
 	BOOT(FLAG);
@@ -2437,7 +2458,7 @@ static void event_already_published_by_an_event_route_is_reused(const void *a)
 	CHECK(g_event.raised == 1 && g_event.id == 0, "not raised on the script's event id");
 }
 
-static void event_only_for_session_timers_with_subscribers(const void *a)
+CASE(event_only_for_session_timers_with_subscribers)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = call("", 0, NULL);     /* flow 10: nobody supports timers */
@@ -2449,7 +2470,7 @@ static void event_only_for_session_timers_with_subscribers(const void *a)
 	CHECK(g_event.raised == 0, "parameters built and raised with nobody subscribed");
 }
 
-static void event_failures_are_logged_not_fatal(const void *a)
+CASE(event_failures_are_logged_not_fatal)
 {
 	g_evi_publish_fail = 1;
 	BOOT(FLAG);
@@ -2458,7 +2479,7 @@ static void event_failures_are_logged_not_fatal(const void *a)
 	CHECK(g_event.raised == 0, "raised an event that was never published");
 }
 
-static void event_param_failure_frees_the_list(const void *a)   /* leaks: checked after every case */
+CASE(event_param_failure_frees_the_list)   /* leaks: checked after every case */
 {
 	BOOT(FLAG);
 	g_evi_add_fail = 1;
@@ -2467,7 +2488,7 @@ static void event_param_failure_frees_the_list(const void *a)   /* leaks: checke
 		"a failed parameter: raised %d, error line %d", g_event.raised, log_has(L_ERR, 0, "cannot raise"));
 }
 
-static void loaded_c_written_dialog_reattached(const void *a)
+CASE(loaded_c_written_dialog_reattached)
 {
 	struct dlg_cell *d = dlg_new();             /* restored from the database before start-up */
 	d->state = ST_CONFIRMED;
@@ -2483,7 +2504,7 @@ static void loaded_c_written_dialog_reattached(const void *a)
 		d->lifetime, timer(d));
 }
 
-static void loaded_later_dialog_reattached(const void *a)
+CASE(loaded_later_dialog_reattached)
 {
 	BOOT(FLAG);
 	struct dlg_cell *d = dlg_new();             /* arrives by replication after start-up */
@@ -2497,7 +2518,7 @@ static void loaded_later_dialog_reattached(const void *a)
 	CHECK(d->lifetime == 1300, "refresh after LOADED: lifetime %u, want 1300", d->lifetime);
 }
 
-static void loaded_unmarked_dialog_ignored(const void *a)
+CASE(loaded_unmarked_dialog_ignored)
 {
 	struct dlg_cell *d = dlg_new();
 	d->state = ST_CONFIRMED;
@@ -2505,7 +2526,7 @@ static void loaded_unmarked_dialog_ignored(const void *a)
 	CHECK(dext_of(d)->cbs == NULL, "callbacks attached to a dialog without the sst mod flag");
 }
 
-static void unflagged_dialog_untouched(const void *a)
+CASE(unflagged_dialog_untouched)
 {
 	struct info i;
 	BOOT(FLAG);
@@ -2578,7 +2599,7 @@ static const struct rb RB[] = {
 	{"bad_cseq", RB_TEXT, "CSeq: x INVITE\nSession-Expires: 100\n"},
 };
 
-static void robust_row(const void *arg)
+CASE_ROWS("robust_", RB, robust_row)
 {
 	const struct rb *r = arg;
 	struct info i;
@@ -2598,7 +2619,7 @@ static void robust_row(const void *arg)
 	CHECK(!marked(d) || timer(d) > 0, "dialog timer armed with 0: the call would end at once");
 }
 
-static void robust_pkg_out_of_memory(const void *a)
+CASE(robust_pkg_out_of_memory)
 {
 	int one = 1;
 	BOOT(FLAG);
@@ -2613,7 +2634,7 @@ static void robust_pkg_out_of_memory(const void *a)
 
 /* Memory running out at any point of the INVITE's edits never leaves it
  * without Min-SE: the old header goes only once ours is in. */
-static void robust_pkg_runs_out_mid_edit_min_se_never_dropped(const void *a)
+CASE(robust_pkg_runs_out_mid_edit_min_se_never_dropped)
 {
 	BOOT(FLAG);
 	for (int budget = 0; budget <= 12; budget++) {
@@ -2637,7 +2658,7 @@ static void robust_pkg_runs_out_mid_edit_min_se_never_dropped(const void *a)
 
 /* A refresh proposing less than is left, then refused: the lifetime armed at
  * the request keeps what is left of the session in force (RFC 4028 §10). */
-static void timing_refused_refresh_keeps_what_is_left(const void *a)
+CASE(timing_refused_refresh_keeps_what_is_left)
 {
 	static const int codes[] = { 488, 491, 500, 408, 487 };
 	BOOT(FLAG, I("min_se", 90));
@@ -2652,7 +2673,7 @@ static void timing_refused_refresh_keeps_what_is_left(const void *a)
 	}
 }
 
-static void timing_second_branch_2xx_settles_nothing(const void *a)
+CASE(timing_second_branch_2xx_settles_nothing)
 {
 	struct info i;
 	BOOT(FLAG, I("min_se", 90));
@@ -2670,7 +2691,7 @@ static void timing_second_branch_2xx_settles_nothing(const void *a)
 
 /* PRACK and an early UPDATE do not decide the lifetime: with no session
  * timer in the end the dialog keeps its own timeout. */
-static void timing_early_requests_leave_the_dialog_timeout(const void *a)
+CASE(timing_early_requests_leave_the_dialog_timeout)
 {
 	g_default_timeout = 7200;
 	BOOT(FLAG);                                     /* min_se 1800: the proxy inserts one */
@@ -2686,7 +2707,7 @@ static void timing_early_requests_leave_the_dialog_timeout(const void *a)
 		timer(d), d->lifetime);
 }
 
-static void timing_huge_session_expires_is_clamped_with_a_notice(const void *a)
+CASE(timing_huge_session_expires_is_clamped_with_a_notice)
 {
 	BOOT(FLAG, I("min_se", 90));
 	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 4294967295\n", 1, NULL);
@@ -2698,7 +2719,7 @@ static void timing_huge_session_expires_is_clamped_with_a_notice(const void *a)
 		"no NOTICE naming the call");
 }
 
-static void timing_2xx_with_session_expires_0_gets_no_second_one(const void *a)
+CASE(timing_2xx_with_session_expires_0_gets_no_second_one)
 {
 	BOOT(FLAG, I("min_se", 90));
 	struct dlg_cell *d = call("Supported: timer\nSession-Expires: 1800\n", 1, NULL);
@@ -2709,7 +2730,7 @@ static void timing_2xx_with_session_expires_0_gets_no_second_one(const void *a)
 	CHECK(timer(d) == 43200, "timer %u, want the dialog's own 43200 (no session timer)", timer(d));
 }
 
-static void timing_max_se_lowers_the_request(const void *a)
+CASE(timing_max_se_lowers_the_request)
 {
 	struct sip_msg *inv;
 	BOOT(FLAG, I("min_se", 90), I("max_se", 3600));
@@ -2718,7 +2739,7 @@ static void timing_max_se_lowers_the_request(const void *a)
 		"Session-Expires out \"%s\", want 3600;refresher=uac", out_body(inv, "Session-Expires", "x", 0));
 }
 
-static void startup_max_se_below_min_se_refuses(const void *a)
+CASE(startup_max_se_below_min_se_refuses)
 {
 	struct mp mps[] = { FLAG, I("min_se", 1800), I("max_se", 600) };
 	char err[512] = "";
@@ -2730,7 +2751,7 @@ static void startup_max_se_below_min_se_refuses(const void *a)
 /* bye-on-timeout: the dialog module sends BYEs and runs TERMINATED, not
  * EXPIRED; only the node in charge (is_active) counts, and only a dialog
  * whose session timer ran out. */
-static void expiry_bye_on_timeout_counted_once(const void *a)
+CASE(expiry_bye_on_timeout_counted_once)
 {
 	BOOT(FLAG, I("min_se", 90));
 	struct host_stat *s = stat_find("expired_sst");
@@ -2748,7 +2769,7 @@ static void expiry_bye_on_timeout_counted_once(const void *a)
 	CHECK(s && s->counter == 1, "a caller's BYE counted as an expiry");
 }
 
-static void expiry_without_a_session_timer_not_counted(const void *a)
+CASE(expiry_without_a_session_timer_not_counted)
 {
 	BOOT(FLAG);
 	struct host_stat *s = stat_find("expired_sst");
@@ -2760,7 +2781,7 @@ static void expiry_without_a_session_timer_not_counted(const void *a)
 
 /* Memory running out while the Session-Expires number is rewritten: the
  * header goes out whole, with the old number or the new one. */
-static void robust_pkg_runs_out_mid_edit_session_expires_never_half(const void *a)
+CASE(robust_pkg_runs_out_mid_edit_session_expires_never_half)
 {
 	BOOT(FLAG);
 	for (int budget = 0; budget <= 12; budget++) {
@@ -2782,102 +2803,57 @@ static void robust_pkg_runs_out_mid_edit_session_expires_never_half(const void *
 /* ======================================================================= */
 /* Runner                                                                  */
 /* ======================================================================= */
-struct tcase { char name[96]; void (*fn)(const void *); const void *arg; };
-static struct tcase T[160];
-static int NT;
+struct tcase { char *name; void (*fn)(const void *); const void *arg; const char *file; int line, row; };
+static struct tcase *T;
+static int NT, CAP;
 
-static void add(const char *prefix, const char *name, void (*fn)(const void *), const void *arg)
+static void case_register(const char *prefix, const char *name, void (*fn)(const void *),
+		const void *arg, const char *file, int line, int row)
 {
-	if (NT == (int)(sizeof T / sizeof T[0])) {
-		fprintf(stderr, "harness: more cases than T[] holds (%d): enlarge it\n", NT);
+	size_t n = strlen(prefix) + strlen(name) + 1;
+	char *full = malloc(n);
+	if (full && NT == CAP) {
+		struct tcase *grown = realloc(T, (CAP ? 2 * CAP : 64) * sizeof *T);
+		if (grown)
+			T = grown, CAP = CAP ? 2 * CAP : 64;
+	}
+	if (!full || NT == CAP) {
+		fprintf(stderr, "harness: out of memory registering case %s%s\n", prefix, name);
 		exit(2);
 	}
-	snprintf(T[NT].name, sizeof T[NT].name, "%s%s", prefix, name);
-	T[NT].fn = fn;
-	T[NT++].arg = arg;
+	snprintf(full, n, "%s%s", prefix, name);
+	T[NT++] = (struct tcase){ full, fn, arg, file, line, row };
 }
-#define ADD(fn) add("", #fn, fn, NULL)
 
-static void register_cases(void)
+static const char *base_name(const char *path)
 {
-	ADD(startup_exports_shape);
-	ADD(startup_binds_apis_and_registers_callbacks);
-	ADD(startup_no_sst_flag_refuses);
-	ADD(startup_empty_sst_flag_refuses);
-	ADD(startup_flag_table_full_refuses);
-	ADD(startup_sst_flag_bit_resolved);
-	ADD(startup_enable_stats_0_no_statistic);
-	ADD(startup_default_min_se_1800);
-	ADD(startup_default_sst_interval_0_uses_min_se);
-	ADD(startup_min_se_below_90_warns_but_loads);
-	ADD(startup_log_level_honoured);
-	ADD(loader_refuses_version_mismatch);
-	ADD(loader_refuses_param_type_mismatch);
-	for (size_t k = 0; k < sizeof CM / sizeof CM[0]; k++)
-		add("checkmin_", CM[k].name, checkmin_row, &CM[k]);
-	ADD(checkmin_reply_failure_is_defined);
-	ADD(checkmin_failed_422_takes_its_min_se_back);
-	ADD(flow1_se_above_min_forwarded_unchanged);
-	ADD(flow2_no_reply_from_created_raises_and_tracks);
-	ADD(flow3_reject_to_small_0_tracks_small_se);
-	ADD(flow4_uac_without_timer_raises_min_se_and_se);
-	ADD(flow4_without_min_se_header_raises_se);
-	ADD(flow4_duplicate_min_se_no_stale_value);
-	ADD(flow5_no_se_inserts_interval_without_refresher);
-	ADD(flow5_sst_interval_and_low_min_se);
-	ADD(flow5_request_min_se_above_min_se_kept);
-	ADD(flow7_422_min_se_remembered);
-	ADD(flow8_2xx_se_sets_lifetime);
-	ADD(flow8_uas_support_recorded_when_uac_lacks_timer);
-	ADD(flow8_negotiated_se_not_min_se_c_defect);
-	ADD(flow9_2xx_without_se_gets_se_and_require);
-	ADD(flow9_existing_require_gets_timer_appended);
-	ADD(flow10_nobody_supports_default_timeout);
-	ADD(script_dlg_timeout_kept_without_session_timer);
-	ADD(script_dlg_timeout_loses_to_negotiated_timer);
-	ADD(flow11_reinvite_refresh_sets_lifetime);
-	ADD(flow11_update_refresh_sets_lifetime);
-	ADD(flow11_refresh_2xx_drops_se_default_timeout);
-	ADD(flow12_ack_and_prack_reapply_lifetime);
-	ADD(flow13_expired_counts_expired_sst);
-	ADD(flow13_expired_with_stats_disabled);
-	ADD(flow14_failed_call_no_leak);
-	ADD(flow14_terminated_call_no_leak);
-	ADD(flow15_mi_context_three_numbers);
-	ADD(refresher_recorded_from_2xx_and_shown_in_mi);
-	ADD(refresher_of_flow9_is_uac);
-	ADD(refresher_keeps_the_c_record_16_bytes);
-	ADD(pv_item_exported_as_the_dialog_module_does);
-	ADD(pv_unknown_name_fails_the_config);
-	ADD(pv_reads_null_before_the_dialog);
-	ADD(pv_reads_a_tracked_call);
-	ADD(pv_write_before_the_dialog_steers_the_call);
-	ADD(pv_opt_out_adds_nothing_to_the_2xx_issue_991);
-	ADD(pv_write_after_tracking_is_refused);
-	ADD(pv_write_bad_values_are_refused);
-	ADD(event_expired_carries_call_interval_and_refresher);
-	ADD(event_already_published_by_an_event_route_is_reused);
-	ADD(event_only_for_session_timers_with_subscribers);
-	ADD(event_failures_are_logged_not_fatal);
-	ADD(event_param_failure_frees_the_list);
-	ADD(loaded_c_written_dialog_reattached);
-	ADD(loaded_later_dialog_reattached);
-	ADD(loaded_unmarked_dialog_ignored);
-	ADD(unflagged_dialog_untouched);
-	for (size_t k = 0; k < sizeof RB / sizeof RB[0]; k++)
-		add("robust_", RB[k].name, robust_row, &RB[k]);
-	ADD(robust_pkg_out_of_memory);
-	ADD(robust_pkg_runs_out_mid_edit_min_se_never_dropped);
-	ADD(robust_pkg_runs_out_mid_edit_session_expires_never_half);
-	ADD(timing_refused_refresh_keeps_what_is_left);
-	ADD(timing_second_branch_2xx_settles_nothing);
-	ADD(timing_early_requests_leave_the_dialog_timeout);
-	ADD(timing_huge_session_expires_is_clamped_with_a_notice);
-	ADD(timing_2xx_with_session_expires_0_gets_no_second_one);
-	ADD(timing_max_se_lowers_the_request);
-	ADD(startup_max_se_below_min_se_refuses);
-	ADD(expiry_bye_on_timeout_counted_once);
-	ADD(expiry_without_a_session_timer_not_counted);
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* run order: by file name, then line, then table row (constructors run in
+ * an order the toolchain picks; this one does not depend on it) */
+static int case_order(const void *pa, const void *pb)
+{
+	const struct tcase *a = pa, *b = pb;
+	int c = strcmp(base_name(a->file), base_name(b->file));
+	if (c)
+		return c;
+	return a->line != b->line ? (a->line < b->line ? -1 : 1) : (a->row > b->row) - (a->row < b->row);
+}
+
+/* sorted, and every name once: a name is what a run's results are compared by */
+static int sort_cases(void)
+{
+	qsort(T, NT, sizeof *T, case_order);
+	for (int i = 0; i < NT; i++)
+		for (int k = i + 1; k < NT; k++)
+			if (!strcmp(T[i].name, T[k].name)) {
+				fprintf(stderr, "harness: two cases named %s (%s:%d and %s:%d)\n", T[i].name,
+					T[i].file, T[i].line, T[k].file, T[k].line);
+				return -1;
+			}
+	return 0;
 }
 
 /* in the child: run the case, free what the core and dialog module would, check pkg */
@@ -2949,7 +2925,8 @@ int main(int argc, char **argv)
 	R = mmap(NULL, sizeof *R, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (R == MAP_FAILED)
 		return 2;
-	register_cases();
+	if (sort_cases())
+		return 2;
 	printf("# sst host harness: module %s, core \"%s\" (OSIPS_VER %d)\n", g_path, SST_HOST_VERSION, OSIPS_VER);
 	for (int i = 0; i < NT; i++) {
 		int want = !nfilter;
