@@ -186,5 +186,6 @@ int main(int argc, char **argv)
 			run_case(&T[i]) ? pass++ : fail++;
 	}
 	printf("harness: %d passed, %d failed\n", pass, fail);
+	free(filter);
 	return fail ? 1 : 0;
 }
