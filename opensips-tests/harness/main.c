@@ -81,15 +81,17 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* run order: by file name, then line, then table row (constructors run in
- * an order the toolchain picks; this one does not depend on it) */
+/* run order: by file name, then line, then table row, then name (constructors
+ * run in an order the toolchain picks; this one does not depend on it) */
 static int case_order(const void *pa, const void *pb)
 {
 	const struct tcase *a = pa, *b = pb;
 	int c = strcmp(base_name(a->file), base_name(b->file));
-	if (c)
-		return c;
-	return a->line != b->line ? (a->line < b->line ? -1 : 1) : (a->row > b->row) - (a->row < b->row);
+	if (!c)
+		c = (a->line > b->line) - (a->line < b->line);
+	if (!c)
+		c = (a->row > b->row) - (a->row < b->row);
+	return c ? c : strcmp(a->name, b->name);
 }
 
 /* sorted, and every name once: a name is what a run's results are compared by */
