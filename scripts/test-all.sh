@@ -116,7 +116,7 @@ layer_harness() {
             SST_OSIPS_VERSION=$v $CARGO build --release --target-dir "target/v$v" &&
             abi=$(SST_OSIPS_VERSION=$v ./scripts/target-abi.sh) &&
             cc -O1 -g -Wall -rdynamic -DOSIPS_VER="$abi" -Iinclude \
-                opensips-tests/harness/host.c -ldl -o "build/sst-host-$v" &&
+                opensips-tests/harness/*.c -ldl -o "build/sst-host-$v" &&
             "./build/sst-host-$v" "target/v$v/release/libsst.so"
         } >"$log" 2>&1; rc=$?
         read -r p f s < <(counts "$log" harness)
