@@ -10,7 +10,7 @@ use super::mi::on_mi_context;
 use super::record::{apply_refresher, store_state, stored_state};
 use super::{read_facts, Context, What, EXPIRED_SST};
 use crate::host::dialog::{Dialog, DlgCall};
-use crate::host::msg::FirstLine;
+use crate::host::msg::{FirstLine, SipMsg};
 use crate::rfc4028::policy::{self, InitialDecision, ReplyContext, WithinRequest};
 use crate::rfc4028::state::SstState;
 use crate::rfc4028::timing::Lifetime;
@@ -48,7 +48,7 @@ entry!(dialog fn dialog_created(ctx, call), panic: "the message is left as it wa
     Ok(())
 });
 
-fn on_dialog_created(ctx: Context, dlg: &Dialog, msg: &mut crate::host::msg::SipMsg) {
+fn on_dialog_created(ctx: Context, dlg: &Dialog, msg: &mut SipMsg) {
     let Context { s, api } = ctx;
     if msg.flags() & s.flag_mask == 0 {
         sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked");

@@ -144,6 +144,8 @@ macro_rules! entry {
     (@run $name:ident, $then:literal, $fail:expr, $out:ty, $ok:expr, { $($prep:tt)* }, { $($body:tt)* }) => {
         $crate::host::guard(stringify!($name), $fail, $then, || {
             $($prep)*
+            // A closure, so that `return` and `?` in the body end the body.
+            #[allow(clippy::redundant_closure_call)]
             let outcome = (|| -> $crate::module::entry::Outcome<$out> { $($body)* })();
             $crate::module::entry::finish(stringify!($name), outcome.map($ok), $fail)
         })

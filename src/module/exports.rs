@@ -61,7 +61,8 @@ pub static mut exports: sys::module_exports = sys::module_exports::for_target(c"
 /// Leaves `expired_sst` out of the statistics: the core registers
 /// `exports.stats` only after mod_init returns.
 pub(super) fn drop_statistics() {
+    let e = &raw mut exports;
     // SAFETY: mod_init runs single-threaded, before the fork; `exports` is
     // our own data, read by the core only after mod_init returns.
-    unsafe { (*&raw mut exports).stats = core::ptr::null() };
+    unsafe { (*e).stats = core::ptr::null() };
 }
