@@ -18,7 +18,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// One server release whose ABI we measured (shared/abi).
+/// One server release whose ABI we measured (sizes, offsets and constants
+/// pinned by src/sys/layout_tests.rs).
 struct Known {
     minor: &'static str,
     patch: &'static str,

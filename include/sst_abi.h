@@ -1,6 +1,6 @@
 /*
  * sst-rs: our own declarations of the slice of the OpenSIPS module ABI that
- * the sst module uses. Written from the measured facts in shared/abi (sizes,
+ * the sst module uses. Written from facts measured on real builds (sizes,
  * offsets, constants of OpenSIPS 3.4.18, 3.6.8 and 4.0.1, x86_64, default
  * build flags). Only what we touch is named; everything else is padding at
  * the measured offset, so a wrong number here fails the layout tests.
@@ -16,7 +16,7 @@
 #error "OSIPS_VER must be 304, 306 or 400"
 #endif
 
-/* ---- what moves between versions (shared/abi diff table) ---- */
+/* ---- what moves between versions ---- */
 #if OSIPS_VER == 304
 #  define SIP_MSG_OFF_EOH        464
 #  define SIP_MSG_OFF_BUF        584

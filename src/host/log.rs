@@ -86,20 +86,22 @@ pub fn write(level: Level, func: &str, args: fmt::Arguments<'_>) {
     }
 }
 
-/// `sst_log!(WARN, "fmt", args)`: logs with the calling function's name.
+/// `sst_log!(WARN, "fmt", args)`: logs with the calling function's name;
+/// `sst_log!(WARN as "name", "fmt", args)` with the name given.
 #[macro_export]
 macro_rules! sst_log {
-    (ERR, $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Err, $($a)*) };
-    (WARN, $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Warn, $($a)*) };
-    (NOTICE, $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Notice, $($a)*) };
-    (INFO, $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Info, $($a)*) };
-    (DBG, $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Dbg, $($a)*) };
-    (@ $lvl:expr, $($a:tt)*) => {{
+    (ERR $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Err, $($a)*) };
+    (WARN $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Warn, $($a)*) };
+    (NOTICE $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Notice, $($a)*) };
+    (INFO $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Info, $($a)*) };
+    (DBG $($a:tt)*) => { $crate::sst_log!(@ $crate::host::log::Level::Dbg, $($a)*) };
+    (@ $lvl:expr, as $func:expr, $($a:tt)*) => {{
         let lvl = $lvl;
         if $crate::host::log::enabled(lvl) {
-            $crate::host::log::write(lvl, $crate::host::log::func_name!(), format_args!($($a)*));
+            $crate::host::log::write(lvl, $func, format_args!($($a)*));
         }
     }};
+    (@ $lvl:expr, , $($a:tt)*) => { $crate::sst_log!(@ $lvl, as $crate::host::log::func_name!(), $($a)*) };
 }
 
 /// The enclosing function's name from a `type_name` like

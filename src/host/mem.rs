@@ -35,7 +35,8 @@ impl PkgBuf {
     /// `p` must come from `into_raw` of a buffer of `len` bytes that the core
     /// did not take.
     pub unsafe fn from_raw_parts(p: *mut c_char, len: usize) -> PkgBuf {
-        PkgBuf { ptr: NonNull::new_unchecked(p as *mut u8), len }
+        // SAFETY: into_raw never yields NULL (the caller's promise).
+        PkgBuf { ptr: unsafe { NonNull::new_unchecked(p as *mut u8) }, len }
     }
 
     pub fn len(&self) -> usize {

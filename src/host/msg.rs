@@ -54,6 +54,16 @@ fn hand_over(
     Ok(())
 }
 
+/// A script function's optional int parameter (CMD_PARAM_INT | CMD_PARAM_OPT):
+/// the core passes NULL when it is omitted.
+///
+/// # Safety
+/// `p` must be the parameter the core passed to the current call.
+pub unsafe fn optional_int(p: *mut core::ffi::c_void) -> Option<c_int> {
+    // SAFETY: NULL or a temporary int* valid for the call (the caller's promise).
+    unsafe { (p as *const c_int).as_ref().copied() }
+}
+
 /// A header queued for a request's reply (see `SipMsg::add_reply_header`).
 pub struct ReplyHeader(NonNull<sys::lump_rpl>);
 

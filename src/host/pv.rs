@@ -29,8 +29,9 @@ impl PvParam {
 ///
 /// # Safety
 /// `sp` must be the non-NULL pv_spec_t passed to the current parse_name.
-pub unsafe fn set_int_name(sp: *mut sys::pv_spec_t, n: i32) {
-    let pvn = &mut (*sp).pvp.pvn;
+unsafe fn set_int_name(sp: *mut sys::pv_spec_t, n: i32) {
+    // SAFETY: sp is the spec being parsed (the caller's promise).
+    let pvn = unsafe { &mut (*sp).pvp.pvn };
     pvn.type_ = sys::PV_NAME_INTSTR as c_int;
     pvn.u.isname.type_ = 0; // an int name, not AVP_NAME_STR
     pvn.u.isname.name.n = n;
@@ -40,15 +41,17 @@ pub unsafe fn set_int_name(sp: *mut sys::pv_spec_t, n: i32) {
 ///
 /// # Safety
 /// `s` must be NULL or a str valid for the current call.
-pub unsafe fn str_bytes<'a>(s: *const sys::str_) -> Option<&'a [u8]> {
-    let s = s.as_ref()?;
+unsafe fn str_bytes<'a>(s: *const sys::str_) -> Option<&'a [u8]> {
+    // SAFETY: NULL or a valid str (the caller's promise).
+    let s = unsafe { s.as_ref()? };
     if s.len < 0 || (s.len > 0 && s.s.is_null()) {
         return None;
     }
     if s.len == 0 {
         return Some(&[]);
     }
-    Some(core::slice::from_raw_parts(s.s as *const u8, s.len as usize))
+    // SAFETY: a non-NULL buffer of s.len bytes, checked above.
+    Some(unsafe { core::slice::from_raw_parts(s.s as *const u8, s.len as usize) })
 }
 
 /// What a getter hands back.
@@ -63,14 +66,17 @@ pub enum Out {
 ///
 /// # Safety
 /// All three pointers must be the ones passed to the current getter.
-pub unsafe fn answer(msg: *mut sys::sip_msg, param: *mut sys::pv_param_t, res: *mut sys::pv_value_t, out: Out) -> c_int {
-    match out {
-        Out::Null => sys::pv_get_null(msg, param, res),
-        Out::Uint(n) => sys::pv_get_uintval(msg, param, res, n),
-        Out::Word(w) => {
-            // pv_get_strval copies the str itself; the text is static.
-            let mut s = sys::str_ { s: w.as_ptr() as *mut _, len: w.len() as c_int };
-            sys::pv_get_strval(msg, param, res, &mut s)
+unsafe fn answer(msg: *mut sys::sip_msg, param: *mut sys::pv_param_t, res: *mut sys::pv_value_t, out: Out) -> c_int {
+    // SAFETY: the core's own helpers on the getter's own arguments (the
+    // caller's promise); pv_get_strval copies the str, and the text is static.
+    unsafe {
+        match out {
+            Out::Null => sys::pv_get_null(msg, param, res),
+            Out::Uint(n) => sys::pv_get_uintval(msg, param, res, n),
+            Out::Word(w) => {
+                let mut s = sys::str_ { s: w.as_ptr() as *mut _, len: w.len() as c_int };
+                sys::pv_get_strval(msg, param, res, &mut s)
+            }
         }
     }
 }
@@ -86,8 +92,9 @@ pub enum In<'a> {
 
 /// # Safety
 /// `v` must be NULL (an assigned `$null`) or the value passed to the setter.
-pub unsafe fn assigned<'a>(v: *const sys::pv_value_t) -> In<'a> {
-    let Some(v) = v.as_ref() else { return In::Null };
+unsafe fn assigned<'a>(v: *const sys::pv_value_t) -> In<'a> {
+    // SAFETY: NULL or the setter's value (the caller's promise).
+    let Some(v) = (unsafe { v.as_ref() }) else { return In::Null };
     let f = v.flags as u32;
     if f & sys::PV_VAL_NULL != 0 {
         return In::Null;
@@ -98,7 +105,88 @@ pub unsafe fn assigned<'a>(v: *const sys::pv_value_t) -> In<'a> {
         return In::Int(v.ri.into());
     }
     if f & sys::PV_VAL_STR != 0 {
-        return str_bytes(&v.rs).map_or(In::Other, In::Str);
+        // SAFETY: rs is the value's own str, valid for the call.
+        return unsafe { str_bytes(&v.rs) }.map_or(In::Other, In::Str);
     }
     In::Other
+}
+
+/// The arguments of `parse_name`: the spec being built and the text
+/// between the parentheses of `$sst(...)`.
+pub struct NameParse<'a> {
+    spec: *mut sys::pv_spec_t,
+    text: Option<&'a [u8]>,
+}
+
+impl NameParse<'_> {
+    /// # Safety
+    /// The two arguments the core passed to the current `parse_name`.
+    pub unsafe fn from_raw(spec: *mut sys::pv_spec_t, name: *const sys::str_) -> Self {
+        // SAFETY: name is NULL or the str of this parse (the caller's promise).
+        NameParse { spec, text: unsafe { str_bytes(name) } }
+    }
+
+    /// None for a NULL or malformed str.
+    pub fn text(&self) -> Option<&[u8]> {
+        self.text
+    }
+
+    /// Stores `n` as the spec's integer name; false when there is no spec.
+    pub fn set_int_name(&mut self, n: i32) -> bool {
+        if self.spec.is_null() {
+            return false;
+        }
+        // SAFETY: the non-NULL spec of this parse (see from_raw).
+        unsafe { set_int_name(self.spec, n) };
+        true
+    }
+}
+
+/// The arguments of a getter.
+pub struct Get {
+    msg: *mut sys::sip_msg,
+    param: *mut sys::pv_param_t,
+    res: NonNull<sys::pv_value_t>,
+}
+
+impl Get {
+    /// None when there is no result to fill.
+    ///
+    /// # Safety
+    /// The three arguments the core passed to the current getter.
+    pub unsafe fn from_raw(msg: *mut sys::sip_msg, param: *mut sys::pv_param_t, res: *mut sys::pv_value_t) -> Option<Get> {
+        Some(Get { msg, param, res: NonNull::new(res)? })
+    }
+
+    /// The integer `parse_name` stored for this `$sst(name)`.
+    pub fn int_name(&self) -> Option<i32> {
+        // SAFETY: NULL or the getter's param (see from_raw).
+        unsafe { PvParam::from_ptr(self.param) }?.int_name()
+    }
+
+    /// Fills the result; the getter's return value.
+    pub fn answer(self, out: Out) -> c_int {
+        // SAFETY: the getter's own arguments (see from_raw).
+        unsafe { answer(self.msg, self.param, self.res.as_ptr(), out) }
+    }
+}
+
+/// The arguments of a setter: which item, and the value assigned.
+pub struct Set<'a> {
+    param: Option<PvParam>,
+    pub value: In<'a>,
+}
+
+impl Set<'_> {
+    /// # Safety
+    /// The param and value the core passed to the current setter.
+    pub unsafe fn from_raw(param: *mut sys::pv_param_t, val: *const sys::pv_value_t) -> Self {
+        // SAFETY: NULL or the setter's own arguments (the caller's promise).
+        unsafe { Set { param: PvParam::from_ptr(param), value: assigned(val) } }
+    }
+
+    /// The integer `parse_name` stored for this `$sst(name)`.
+    pub fn int_name(&self) -> Option<i32> {
+        self.param.as_ref()?.int_name()
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::msg::SipMsg;
 use crate::sys;
-use core::ffi::{c_int, c_void};
+use core::ffi::c_int;
 use std::sync::OnceLock;
 
 pub struct SigApi(sys::sig_binds);
@@ -15,20 +15,12 @@ static SIG_API: OnceLock<SigApi> = OnceLock::new();
 
 impl SigApi {
     pub fn load() -> bool {
-        // SAFETY: find_export returns NULL or signaling's load_sig, whose real
-        // type is `int (*)(struct sig_binds *)`.
-        unsafe {
-            let Some(f) = sys::find_export(c"load_sig".as_ptr(), 0) else { return false };
-            let load = core::mem::transmute::<
-                unsafe extern "C" fn(*mut sys::sip_msg, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void) -> c_int,
-                unsafe extern "C" fn(*mut sys::sig_binds) -> c_int,
-            >(f);
-            let mut binds = sys::sig_binds::default();
-            if load(&mut binds) < 0 || binds.reply.is_none() {
-                return false;
-            }
-            SIG_API.set(SigApi(binds)).is_ok()
+        // SAFETY: signaling's load_sig is `int (*)(struct sig_binds *)`.
+        let Some((rc, binds)) = (unsafe { super::call_load::<sys::sig_binds>(c"load_sig") }) else { return false };
+        if rc < 0 || binds.reply.is_none() {
+            return false;
         }
+        SIG_API.set(SigApi(binds)).is_ok()
     }
 
     pub fn get() -> Option<&'static SigApi> {

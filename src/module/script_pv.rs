@@ -6,11 +6,15 @@
 //! same way and is kept in the same per-message context), it reads back what
 //! was set, and a config that never names it behaves exactly as before.
 
-use super::*;
+use super::record::{load_refresher, stored_state};
+use super::entry::Stop;
+use super::Context;
 use crate::host::context::IntSlot;
-use crate::host::pv::{self, In, Out, PvParam};
+use crate::host::pv::{In, Out};
 use crate::rfc4028::policy::CallOptions;
 use crate::rfc4028::script::{self, Assigned, Field, Reading, View};
+use crate::{sst_log, sys};
+use core::ffi::c_int;
 
 /// The two per-message slots that carry a call's options from the script to
 /// the dialog-created callback. 0 is "not set" (the core zeroes the context
@@ -56,114 +60,79 @@ impl CallSlots {
     }
 }
 
-fn call_slots() -> Option<CallSlots> {
-    settings().map(|s| s.call_slots)
-}
-
-/// `parse_name` of `$sst(name)`: known names only, so a typo fails the
-/// config check at start-up instead of reading empty forever.
-pub(crate) unsafe extern "C" fn pv_parse_name(sp: *mut sys::pv_spec_t, name: *const sys::str_) -> c_int {
-    guard("pv_parse_name", -1, || {
-        // SAFETY: the core passes the spec being built and the text in $sst(...).
-        let Some(text) = (unsafe { pv::str_bytes(name) }) else { return -1 };
+entry!(
+    /// `parse_name` of `$sst(name)`: known names only, so a typo fails the
+    /// config check at start-up instead of reading empty forever.
+    pv_name fn pv_parse_name(spec), panic: "the config is refused", {
+        let Some(text) = spec.text() else { return Err(Stop::Quiet) };
         let Some(field) = Field::from_name(text.trim_ascii()) else {
             let known: Vec<_> = Field::all_names().collect();
-            sst_log!(ERR, "unknown name in $sst({}); known: {}", String::from_utf8_lossy(text), known.join(", "));
-            return -1;
+            return Err(format!("unknown name in $sst({}); known: {}", String::from_utf8_lossy(text), known.join(", ")).into());
         };
-        if sp.is_null() {
-            return -1;
+        if !spec.set_int_name(field.index()) {
+            return Err(Stop::Quiet);
         }
-        // SAFETY: sp is the non-NULL spec of this parse.
-        unsafe { pv::set_int_name(sp, field.index()) };
-        0
-    })
-}
-
-fn field_of(param: *mut sys::pv_param_t) -> Option<Field> {
-    // SAFETY: the core passes the param of the spec parse_name filled.
-    let p = unsafe { PvParam::from_ptr(param) }?;
-    Field::from_index(p.int_name()?)
-}
+        Ok(())
+    }
+);
 
 /// What the script can see of the message's call right now.
-fn view() -> View {
-    let requested = call_slots().and_then(CallSlots::requested);
-    let Some(api) = DlgApi::get() else { return View { requested, ..View::default() } };
+fn view(ctx: Context) -> View {
+    let Context { s, api } = ctx;
+    let requested = s.call_slots.requested();
     let Some(dlg) = api.current().filter(|d| api.is_mod_flag_set(d, sys::SST_DIALOG_FLAG)) else {
         return View { requested, ..View::default() };
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     View {
-        state: load_state(api, &dlg),
+        state: stored_state(api, &dlg),
         refresher: load_refresher(api, &dlg),
         expires_at: dlg.expires_at(now),
         requested,
     }
 }
 
-pub(crate) unsafe extern "C" fn pv_get(msg: *mut sys::sip_msg, param: *mut sys::pv_param_t, res: *mut sys::pv_value_t) -> c_int {
-    guard("pv_get_sst", -1, || {
-        if res.is_null() {
-            return -1;
-        }
-        let out = match field_of(param).map(|f| script::read(f, &view())) {
-            Some(Reading::Number(n)) => Out::Uint(u32::try_from(n).unwrap_or(u32::MAX)),
-            Some(Reading::Word(w)) => Out::Word(w),
-            Some(Reading::Empty) | None => Out::Null,
-        };
-        // SAFETY: the three pointers are this getter's own arguments.
-        unsafe { pv::answer(msg, param, res, out) }
-    })
-}
+entry!(pv_get fn pv_get(ctx, get), panic: "the script reads no value", {
+    let out = match get.int_name().and_then(Field::from_index).map(|f| script::read(f, &view(ctx))) {
+        Some(Reading::Number(n)) => Out::Uint(u32::try_from(n).unwrap_or(u32::MAX)),
+        Some(Reading::Word(w)) => Out::Word(w),
+        Some(Reading::Empty) | None => Out::Null,
+    };
+    Ok(get.answer(out))
+});
 
-pub(crate) unsafe extern "C" fn pv_set(msg: *mut sys::sip_msg, param: *mut sys::pv_param_t, _op: c_int, val: *mut sys::pv_value_t) -> c_int {
-    guard("pv_set_sst", -1, || {
-        let _ = msg;
-        let Some(field) = field_of(param) else { return -1 };
-        // SAFETY: val is NULL ($null) or the value being assigned.
-        let value = match unsafe { pv::assigned(val) } {
-            In::Null => Assigned::Null,
-            In::Int(i) => Assigned::Int(i),
-            In::Str(s) => Assigned::Str(s),
-            In::Other => {
-                sst_log!(ERR, "$sst({}): cannot assign a value that is neither a number nor a string", field.name());
-                return -1;
-            }
-        };
-        let Some(slots) = call_slots() else { return -1 };
-        // Once the module has decided for this call, the endpoints own the
-        // session interval: a late write would silently do nothing.
-        if let Some(api) = DlgApi::get() {
-            if api.current().is_some_and(|d| api.is_mod_flag_set(&d, sys::SST_DIALOG_FLAG)) {
-                sst_log!(ERR, "$sst({}) can only be set before the call's dialog is created (create_dialog() \
-                    and the relay that follows decided it already)", field.name());
-                return -1;
-            }
+entry!(pv_set fn pv_set(ctx, set), panic: "nothing is assigned", {
+    let Some(field) = set.int_name().and_then(Field::from_index) else { return Err(Stop::Quiet) };
+    let value = match set.value {
+        In::Null => Assigned::Null,
+        In::Int(i) => Assigned::Int(i),
+        In::Str(s) => Assigned::Str(s),
+        In::Other => {
+            return Err(format!("$sst({}): cannot assign a value that is neither a number nor a string", field.name()).into());
         }
-        let now = slots.requested().unwrap_or_default();
-        match script::write(field, value, now) {
-            Ok(o) => {
-                if !slots.store(o) {
-                    sst_log!(ERR, "$sst({}): no message is being processed here", field.name());
-                    return -1;
-                }
-                if let (Some(i), Some(s)) = (o.interval, settings()) {
-                    if i < s.policy.floor() {
-                        sst_log!(NOTICE, "$sst(interval) = {} is below min_se {}: min_se is requested instead", i, s.policy.floor());
-                    } else if s.policy.max_se > 0 && i > s.policy.max_se {
-                        sst_log!(NOTICE, "$sst(interval) = {} is above max_se {}: max_se is requested instead", i, s.policy.max_se);
-                    }
-                }
-                0
-            }
-            Err(e) => {
-                sst_log!(ERR, "$sst({}): {}", field.name(), e);
-                -1
-            }
+    };
+    let Context { s, api } = ctx;
+    let slots = s.call_slots;
+    // Once the module has decided for this call, the endpoints own the
+    // session interval: a late write would silently do nothing.
+    if api.current().is_some_and(|d| api.is_mod_flag_set(&d, sys::SST_DIALOG_FLAG)) {
+        return Err(format!("$sst({}) can only be set before the call's dialog is created (create_dialog() \
+            and the relay that follows decided it already)", field.name()).into());
+    }
+    let now = slots.requested().unwrap_or_default();
+    let o = script::write(field, value, now).map_err(|e| format!("$sst({}): {}", field.name(), e))?;
+    if !slots.store(o) {
+        return Err(format!("$sst({}): no message is being processed here", field.name()).into());
+    }
+    if let Some(i) = o.interval {
+        if i < s.policy.floor() {
+            sst_log!(NOTICE, "$sst(interval) = {} is below min_se {}: min_se is requested instead", i, s.policy.floor());
+        } else if s.policy.max_se > 0 && i > s.policy.max_se {
+            sst_log!(NOTICE, "$sst(interval) = {} is above max_se {}: max_se is requested instead", i, s.policy.max_se);
         }
-    })
-}
+    }
+    Ok(())
+});
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,6 @@
-//! Layout facts measured from real OpenSIPS builds (shared/abi, gdb-verified).
+//! Layout facts measured from real OpenSIPS builds (3.4.18, 3.6.8 and 4.0.1,
+//! default flags, x86_64: a probe compiled with each tree's own compile line,
+//! checked with gdb ptype/o on the installed binaries).
 //! A wrong declaration in include/sst_abi.h fails here, not in production.
 
 use super::*;
@@ -32,7 +34,7 @@ fn sip_msg_matches_measured_layout() {
     assert_eq!(offset_of!(sip_msg, len), off[5]);
     assert_eq!(offset_of!(sip_msg, flags), off[6]);
     assert_eq!(offset_of!(sip_msg, msg_flags), off[6] + 4);
-    // reply_lump: 2328 / 2352 / 2416 in shared/abi, 76 bytes before flags in each
+    // reply_lump: 2328 / 2352 / 2416 as measured, 76 bytes before flags in each
     assert_eq!(offset_of!(sip_msg, reply_lump), off[6] - 76);
     assert_eq!(size_of::<lump_rpl>(), 32);
     assert_eq!(offset_of!(lump_rpl, flags), 16);
@@ -189,17 +191,18 @@ fn constants_match_measured_values() {
 
 #[test]
 fn target_strings_are_the_measured_ones_for_the_default_build() {
-    // Default flags strings: 3.4 lacks F_PARALLEL_MALLOC (shared/abi diff table).
+    // Default flags strings: 3.4 lacks F_PARALLEL_MALLOC (its `opensips -V`).
     let flags = target::COMPILE_FLAGS.to_str().unwrap();
     assert!(flags.contains("DBG_MALLOC"));
     assert!(target::VERSION.to_str().unwrap().starts_with("opensips "));
     assert!(target::VERSION.to_str().unwrap().ends_with(" (x86_64/linux)"));
 }
 
-// The facts below are not in shared/abi: they were measured for issue 6 the
-// same way (a probe compiled with each tree's own compile line for
-// modules/sst, cross-checked with gdb ptype/o on the installed binaries;
-// 3.4.18, 3.6.8 and 4.0.1 agree on every member declared here).
+// The facts below, behind `$sst()`, E_SST_EXPIRED and the per-message
+// context, were measured the same way (a probe compiled with each tree's
+// own compile line for modules/sst, cross-checked with gdb ptype/o on the
+// installed binaries; 3.4.18, 3.6.8 and 4.0.1 agree on every member
+// declared here).
 
 #[test]
 fn pseudo_variable_types_match_measured_layout() {

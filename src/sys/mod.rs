@@ -2,6 +2,9 @@
 //! from `include/sst_abi.h` for the target selected in build.rs.
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code)]
 #![allow(clippy::all)]
+// bindgen's helpers for flexible arrays are unsafe fns written without
+// unsafe blocks; nothing else here has unsafe fns.
+#![allow(unsafe_op_in_unsafe_fn)]
 
 include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 
@@ -9,6 +12,9 @@ include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 pub mod target {
     include!(concat!(env!("OUT_DIR"), "/target.rs"));
 }
+
+mod tables;
+pub use tables::{Dependencies, Table};
 
 #[cfg(test)]
 mod layout_tests;

@@ -1,11 +1,15 @@
 //! The dialog module's API, reached through `find_export("load_dlg")`, and
-//! the few fields of a dialog we read or write.
+//! the few fields of a dialog we read or write; `callback`: one run of a
+//! dialog callback.
 
 use crate::rfc4028::timing::{lifetime_bound, DialogNow};
 use crate::sys;
-use core::ffi::{c_int, c_void};
+use core::ffi::c_int;
 use core::ptr::NonNull;
 use std::sync::OnceLock;
+
+mod callback;
+pub use callback::DlgCall;
 
 /// The dialog module's function table, filled once in mod_init (before the
 /// fork, so every process inherits it).
@@ -37,25 +41,17 @@ impl Fetched {
 impl DlgApi {
     /// Binds the dialog API; false when the dialog module is not loaded.
     pub fn load() -> bool {
-        // SAFETY: find_export returns NULL or the dialog module's load_dlg,
-        // whose real type is `int (*)(struct dlg_binds *)`.
-        unsafe {
-            let Some(f) = sys::find_export(c"load_dlg".as_ptr(), 0) else { return false };
-            let load = core::mem::transmute::<
-                unsafe extern "C" fn(*mut sys::sip_msg, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void, *mut c_void) -> c_int,
-                unsafe extern "C" fn(*mut sys::dlg_binds) -> c_int,
-            >(f);
-            let mut binds = sys::dlg_binds::default();
-            if load(&mut binds) == -1 {
-                return false;
-            }
-            let ok = binds.register_dlgcb.is_some()
-                && binds.store_dlg_value.is_some()
-                && binds.fetch_dlg_value.is_some()
-                && binds.set_mod_flag.is_some()
-                && binds.is_mod_flag_set.is_some();
-            ok && DLG_API.set(DlgApi(binds)).is_ok()
+        // SAFETY: the dialog module's load_dlg is `int (*)(struct dlg_binds *)`.
+        let Some((rc, binds)) = (unsafe { super::call_load::<sys::dlg_binds>(c"load_dlg") }) else { return false };
+        if rc == -1 {
+            return false;
         }
+        let ok = binds.register_dlgcb.is_some()
+            && binds.store_dlg_value.is_some()
+            && binds.fetch_dlg_value.is_some()
+            && binds.set_mod_flag.is_some()
+            && binds.is_mod_flag_set.is_some();
+        ok && DLG_API.set(DlgApi(binds)).is_ok()
     }
 
     pub fn get() -> Option<&'static DlgApi> {
@@ -228,40 +224,6 @@ impl Dialog {
         unsafe { ((*self.raw.as_ptr()).h_entry, (*self.raw.as_ptr()).h_id) }
     }
 
-    /// Reads a string value straight from the dialog's value list.
-    ///
-    /// # Safety
-    /// Only while the caller (the dialog module) holds the lock that guards
-    /// the list for this whole call: e.g. the 3.4 MI printer, which holds the
-    /// hash bucket lock around DLGCB_MI_CONTEXT (where fetch_dlg_value would
-    /// take that lock again and deadlock).
-    pub unsafe fn value_under_callers_lock(&self, name: &str) -> Option<Fetched> {
-        let mut v = (*self.raw.as_ptr()).vals as *const sys::dlg_val;
-        let mut hops = 0;
-        while let Some(dv) = v.as_ref() {
-            hops += 1;
-            if hops > 4096 {
-                return None; // a corrupt (cyclic) list: give up rather than spin
-            }
-            let n = dv.name;
-            if n.len as usize == name.len()
-                && !n.s.is_null()
-                && core::slice::from_raw_parts(n.s as *const u8, n.len as usize) == name.as_bytes()
-            {
-                let is_str = dv.type_ == sys::DLG_VAL_TYPE_STR as c_int;
-                let mut out = Fetched { len: 0, bytes: [0; 64], is_str };
-                let s = dv.val.s;
-                if is_str && !s.s.is_null() && s.len > 0 {
-                    out.len = s.len as usize;
-                    core::ptr::copy_nonoverlapping(s.s as *const u8, out.bytes.as_mut_ptr(), out.len.min(64));
-                }
-                return Some(out);
-            }
-            v = dv.next;
-        }
-        None
-    }
-
     pub fn callid(&self) -> &[u8] {
         // SAFETY: the Call-ID lives in the dialog's shm block as long as it.
         unsafe {
@@ -273,3 +235,4 @@ impl Dialog {
         }
     }
 }
+
