@@ -28,6 +28,8 @@ class ModuleResults:
 
 
 def run(args, env):
+    """Both modules under callgrind, then each with and without the sst flag
+    for shm; the report compares them."""
     modules = [ModuleResults("C", env.c_so), ModuleResults("sst-rs", env.ours_so)]
 
     if not args.skip_callgrind:
@@ -39,8 +41,7 @@ def run(args, env):
     if not args.skip_shm:
         for m in modules:
             for flag in (True, False):
-                kind = "flag" if flag else "noflag"
-                work = os.path.join(env.work, "shm-%s-%s" % (m.label, kind))
+                work = os.path.join(env.work, "shm-%s-%s" % (m.label, "flag" if flag else "noflag"))
                 r = measure_shm_per_dialog(env, m.so, flag, work, args.held, args.held_rate,
                                            args.workers, args.shm_mb, args.allocator)
                 log("%s %s: idle %d, %d held %d, after %d -> %.1f B/dialog"
