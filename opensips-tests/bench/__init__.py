@@ -1,0 +1,1 @@
+"""The real-server benchmark of sst.so (C module vs sst-rs); run.py is its command."""
