@@ -193,6 +193,16 @@ def good_call_afterwards(t, problems):
     completed(t, c, problems, "good call afterwards")
 
 
+def snap_answered(seen, key="answered"):
+    """A `during` that snapshots the dialog into seen[key] once answered (after the
+    ACK's handling)."""
+    def during(t):
+        wait_live(t.server)
+        time.sleep(0.5)  # the ACK's handling
+        seen[key] = snap(t.server)
+    return during
+
+
 def snap_answer_and_refresh(seen, refresh_cseq, hold):
     """A `during` that snapshots the dialog once answered (after the ACK's
     handling) into seen["answered"], and once the refresh re-INVITE (CSeq

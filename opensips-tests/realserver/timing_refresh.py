@@ -38,7 +38,7 @@ import json
 import time
 
 from .common import SE_1800, check_one_se, check_sst, checking, completed, dialog_json, \
-    leg_cseq, snap, sst_of, wait_live, watch
+    leg_cseq, snap, snap_answered, sst_of, wait_live, watch
 from .infra import Script, Sipp, expect, _stop
 from .registry import scenario
 from .routes import DIALOG_ROUTE, release_routes
@@ -184,14 +184,8 @@ def early_no_timer(t, uac_xml, uas_xml, uac_keys=None):
     """A UAC without timer support (100rel only), no SE: the proxy inserts 1800;
     the final 200 has no SE -> no session timer, the dialog's default_timeout."""
     seen, hold = {}, 2500
-
-    def during(t):
-        wait_live(t.server)
-        time.sleep(0.5)  # the ACK's handling
-        seen["answered"] = snap(t.server)
-
-    c = t.call(uac_xml, ["Supported: 100rel"], uas_xml=uas_xml, hold_ms=hold, during=during,
-               timeout=12, uac_keys=uac_keys)
+    c = t.call(uac_xml, ["Supported: 100rel"], uas_xml=uas_xml, hold_ms=hold,
+               during=snap_answered(seen), timeout=12, uac_keys=uac_keys)
     with checking() as p:
         completed(t, c, p)
         inv = c.uas_invite()

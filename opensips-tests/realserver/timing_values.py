@@ -32,8 +32,8 @@ timing-answer-se-zero / timing-answer-se-unreadable
 """
 import time
 
-from .common import SE_1800, check_one_se, checking, clock_state, completed, snap, \
-    snap_answer_and_refresh, wait_live
+from .common import SE_1800, check_one_se, checking, clock_state, completed, \
+    snap_answer_and_refresh, snap_answered
 from .infra import expect
 from .registry import scenario
 from .routes import DIALOG_ROUTE, expiry_route
@@ -70,14 +70,8 @@ def s_huge_se_answer(t):
     with checking() as p:
         for value in (4294967295, 2147483648):
             seen = {}
-
-            def during(t):
-                wait_live(t.server)
-                time.sleep(0.5)  # the ACK's handling
-                seen["d"] = snap(t.server)
-
             c = t.call("uac_call.xml", SE_1800, answer_hdr="Session-Expires: %d;refresher=uac" % value,
-                       hold_ms=2500, during=during)
+                       hold_ms=2500, during=snap_answered(seen, "d"))
             completed(t, c, p, "SE %d" % value)
             d = seen.get("d")
             check_representable(d, p, "after a 2xx with SE %d" % value)
@@ -125,13 +119,7 @@ def s_huge_script_interval(t):
     # the UAC supports timers but asks for none: the proxy requests the script's
     # interval, the UAS's 2xx has none, the proxy adds it (refresher uac)
     seen = {}
-
-    def during(t):
-        wait_live(t.server)
-        time.sleep(0.5)
-        seen["d"] = snap(t.server)
-
-    c = t.call("uac_call.xml", ["Supported: timer"], hold_ms=2500, during=during)
+    c = t.call("uac_call.xml", ["Supported: timer"], hold_ms=2500, during=snap_answered(seen, "d"))
     with checking() as p:
         completed(t, c, p)
         d = seen.get("d")
@@ -147,13 +135,8 @@ def s_huge_script_interval(t):
 def held(t, invite_hdrs, answer_hdr):
     """A call held 2.5 s; returns (call, the live dialog after the ACK's handling)."""
     seen = {}
-
-    def during(t):
-        wait_live(t.server)
-        time.sleep(0.5)
-        seen["d"] = snap(t.server)
-
-    c = t.call("uac_call.xml", invite_hdrs, answer_hdr=answer_hdr, hold_ms=2500, during=during)
+    c = t.call("uac_call.xml", invite_hdrs, answer_hdr=answer_hdr, hold_ms=2500,
+               during=snap_answered(seen, "d"))
     return c, seen.get("d")
 
 
