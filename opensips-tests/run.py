@@ -20,13 +20,7 @@ import time
 
 from realserver.infra import (REPO, Fail, Server, T, find_dbtext_schema, find_modules,
                               find_server)
-from realserver.readme_cfg import SCENARIOS as README_SCENARIOS
-from realserver.scenarios import SCENARIOS
-from realserver.timing import TIMING_SCENARIOS
-
-SCENARIOS = SCENARIOS + TIMING_SCENARIOS
-
-ALL_SCENARIOS = SCENARIOS + README_SCENARIOS
+from realserver.suite import SCENARIOS
 
 # ---------------------------------------------------------------- driver
 
@@ -103,7 +97,7 @@ def main():
     ap.add_argument("names", nargs="*", help="run only scenarios whose name contains one of these")
     args = ap.parse_args()
     if args.list:
-        print("\n".join(s[0] for s in ALL_SCENARIOS))
+        print("\n".join(sc.name for sc in SCENARIOS))
         return 0
 
     try:
@@ -131,10 +125,11 @@ def main():
 
     passed = failed = skipped = differ = 0
     started = time.time()
-    for name, sst_params, dlg_params, initial, test in ALL_SCENARIOS:
+    for sc in SCENARIOS:
+        name = sc.name
         if args.names and not any(n in name for n in args.names):
             continue
-        reason, note = run_one(args, env, name, sst_params, dlg_params, initial, test)
+        reason, note = run_one(args, env, name, sc.sst, sc.dialog, sc.route, sc.test)
         if reason == "skip":
             skipped += 1
             print("skipped - %s: %s" % (name, note))

@@ -76,7 +76,7 @@ def free_tcp_port():
 
 
 class Script(str):
-    """A scenario's initial-INVITE snippet (what SCENARIOS carries), optionally with
+    """A scenario's initial-INVITE snippet (its @scenario route=), optionally with
     more of the config: `within` goes into the in-dialog branch before loose_route(),
     `socket_params` after the SIP socket (e.g. a tag), `globals(server)` returns text
     for the global section (sockets, loadmodule and modparam lines), rendered per

@@ -13,6 +13,7 @@ import subprocess
 import time
 
 from .infra import HERE, Fail, Server, T, expect, expect_completed, expect_rejected
+from .registry import scenario
 
 CFG_DIR = os.path.join(HERE, "cfg")
 
@@ -62,6 +63,9 @@ class ReadmeServer(Server):
         raise Fail("%s: server did not bind its port" % os.path.basename(self.cfg))
 
 
+# the README's configs, as an operator would copy them (the scenario's own server,
+# with an empty script, only lends its binary, modules and sst.so)
+@scenario("readme-configs", route="")
 def s_readme_configs(t):
     servers = [ReadmeServer(t.work, t.server, name)
                for name in ("readme-minimal.cfg", "readme-script.cfg")]
@@ -91,9 +95,3 @@ def s_readme_configs(t):
     expect(not bad, "readme-minimal.cfg logged: %s" % (bad[:1] and bad[0].strip()[:200]))
     t.note = "both pass opensips -C; the minimal one answered 422 (Min-SE 1800) and " \
         "relayed a call with the Session-Expires it asked for"
-
-
-SCENARIOS = [
-    # the README's configs, as an operator would copy them
-    ("readme-configs", {}, {}, "", s_readme_configs),
-]
