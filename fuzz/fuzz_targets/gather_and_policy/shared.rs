@@ -56,10 +56,12 @@ pub(super) fn check_places(headers: &[(&[u8], &[u8])], facts: &MessageFacts, edi
         }
     }
     // what goes on never carries two Session-Expires or two Min-SE lines
+    // (a line starting with SP/HTAB continues the body above it)
     let edited = edits.applied_to(&text);
     for which in [HeaderName::SessionExpires, HeaderName::MinSe] {
         let n = edited
             .split(|&b| b == b'\n')
+            .filter(|l| !matches!(l.first(), Some(b' ' | b'\t')))
             .filter(|l| classify_name(l.split(|&b| b == b':').next().unwrap_or(b"")) == which)
             .count();
         assert!(n <= 1, "{which:?} twice: {:?}", String::from_utf8_lossy(&edited));
