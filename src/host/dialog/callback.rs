@@ -106,7 +106,6 @@ impl Dialog {
     /// # Safety
     /// Only while the caller (the dialog module) holds the lock that guards
     /// the list for this whole call (see `DlgCall::mi_value`).
-    #[cfg(osips_abi = "304")]
     unsafe fn value_under_callers_lock(&self, name: &str) -> Option<Fetched> {
         // SAFETY: the list and its nodes stay as they are while the caller
         // holds the lock (the caller's promise); names and values are shm

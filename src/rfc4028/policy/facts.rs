@@ -11,12 +11,6 @@ pub struct Span {
     pub len: u32,
 }
 
-impl Span {
-    pub fn end(self) -> u32 {
-        self.at.saturating_add(self.len)
-    }
-}
-
 /// One header line as the SIP parser delimited it, with its place in the
 /// message buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,9 +64,9 @@ pub struct MessageFacts {
     pub min_se_line: Option<Span>,
     /// `Supported: timer`
     pub supports_timer: bool,
-    /// A Require header exists / names `timer`.
-    pub has_require: bool,
+    /// A Require header names `timer`.
     pub requires_timer: bool,
+    /// The first Require header, if there is one.
     pub first_require: Option<RequireEnd>,
     pub cseq_method: Option<CseqMethod>,
 }
@@ -121,7 +115,6 @@ where
             }
             HeaderName::Supported => f.supports_timer |= grammar::has_option_tag(h.body, b"timer"),
             HeaderName::Require => {
-                f.has_require = true;
                 f.requires_timer |= grammar::has_option_tag(h.body, b"timer");
                 f.first_require.get_or_insert(RequireEnd {
                     at: h.body_at.saturating_add(h.body.len() as u32),

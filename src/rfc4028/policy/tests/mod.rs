@@ -73,7 +73,7 @@ fn gather_reads_position_of_session_expires_and_require() {
     assert_eq!(f.session_expires.map(|(_, delta)| delta), Some(Span { at: 38 + 17 + 1, len: 2 }));
     assert_eq!(f.min_se_line, Some(Span { at: 25, len: 13 }));
     assert_eq!(f.first_require, Some(RequireEnd { at: 8 + 9 + 6, empty: false }));
-    assert!(f.has_require && !f.requires_timer);
+    assert!(f.first_require.is_some() && !f.requires_timer);
 }
 
 #[test]
