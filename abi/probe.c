@@ -1,0 +1,382 @@
+/*
+ * The layout probe: compiled against one OpenSIPS source tree's own headers,
+ * with that tree's own compile defines (scripts/abi-probe.py supplies both),
+ * it prints one fact per line for every type, field, constant and function
+ * that include/sst_abi.h declares:
+ *
+ *   size.<type> <bytes>
+ *   offset.<type>.<field path> <bytes>
+ *   const.<NAME> <value>
+ *   symbol.<name> declared
+ *   compile_flags <the flags string of `opensips -V` for these defines>
+ *
+ * <type> and <field path> are spelled as in include/sst_abi.h, so the build
+ * can check what bindgen made of our header against these numbers name by
+ * name. A fact whose line does not compile against a release's headers (a
+ * field it does not have yet, a function that is a macro there) is reported
+ * by the driver as "<key> absent" instead of failing the probe.
+ *
+ * Every entry stands alone on its line: the driver finds absent facts by the
+ * line numbers of the compiler's errors.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "version.h"
+#include "str.h"
+#include "parser/msg_parser.h"
+#include "data_lump.h"
+#include "data_lump_rpl.h"
+#include "sr_module.h"
+#include "statistics.h"
+#include "pvar.h"
+#include "evi/evi_modules.h"
+#include "evi/evi_params.h"
+#include "context.h"
+#include "timer.h"
+#include "flags.h"
+#include "dprint.h"
+#include "mem/mem.h"
+#include "mi/item.h"
+#include "modules/dialog/dlg_load.h"
+#include "modules/dialog/dlg_hash.h"
+#include "modules/signaling/signaling.h"
+
+#define SIZE(T, key) printf("size.%s %zu\n", key, sizeof(T));
+#define OFF(T, key, path) printf("offset.%s.%s %zu\n", key, #path, offsetof(T, path));
+#define CONST(NAME) printf("const.%s %lld\n", #NAME, (long long)(NAME));
+/* sizeof does not evaluate: the name must be declared, nothing is linked */
+#define SYMBOL(NAME) (void)sizeof(&NAME); printf("symbol.%s declared\n", #NAME);
+
+int main(void)
+{
+/* ---- what the loader compares: the flags string a default build prints */
+printf("compile_flags %s\n", OPENSIPS_COMPILE_FLAGS);
+
+/* ---- basic types */
+SIZE(str, "str")
+OFF(str, "str", s)
+OFF(str, "str", len)
+SIZE(int_str, "int_str")
+
+/* ---- SIP message */
+SIZE(struct msg_start, "msg_start")
+OFF(struct msg_start, "msg_start", type)
+OFF(struct msg_start, "msg_start", len)
+OFF(struct msg_start, "msg_start", u.request.method)
+OFF(struct msg_start, "msg_start", u.request.uri)
+OFF(struct msg_start, "msg_start", u.request.version)
+OFF(struct msg_start, "msg_start", u.request.method_value)
+OFF(struct msg_start, "msg_start", u.reply.version)
+OFF(struct msg_start, "msg_start", u.reply.status)
+OFF(struct msg_start, "msg_start", u.reply.reason)
+OFF(struct msg_start, "msg_start", u.reply.statuscode)
+SIZE(struct hdr_field, "hdr_field")
+OFF(struct hdr_field, "hdr_field", type)
+OFF(struct hdr_field, "hdr_field", name)
+OFF(struct hdr_field, "hdr_field", body)
+OFF(struct hdr_field, "hdr_field", len)
+OFF(struct hdr_field, "hdr_field", parsed)
+OFF(struct hdr_field, "hdr_field", next)
+OFF(struct hdr_field, "hdr_field", sibling)
+SIZE(struct sip_msg, "sip_msg")
+OFF(struct sip_msg, "sip_msg", id)
+OFF(struct sip_msg, "sip_msg", first_line)
+OFF(struct sip_msg, "sip_msg", via1)
+OFF(struct sip_msg, "sip_msg", via2)
+OFF(struct sip_msg, "sip_msg", headers)
+OFF(struct sip_msg, "sip_msg", last_header)
+OFF(struct sip_msg, "sip_msg", parsed_flag)
+OFF(struct sip_msg, "sip_msg", eoh)
+OFF(struct sip_msg, "sip_msg", unparsed)
+OFF(struct sip_msg, "sip_msg", buf)
+OFF(struct sip_msg, "sip_msg", len)
+OFF(struct sip_msg, "sip_msg", reply_lump)
+OFF(struct sip_msg, "sip_msg", flags)
+OFF(struct sip_msg, "sip_msg", msg_flags)
+CONST(SIP_REQUEST)
+CONST(SIP_REPLY)
+CONST(METHOD_INVITE)
+CONST(METHOD_ACK)
+CONST(METHOD_UPDATE)
+CONST(METHOD_PRACK)
+CONST(HDR_OTHER_T)
+CONST(HDR_EOH_F)
+
+/* ---- changes queued on a message, headers queued for a reply */
+SIZE(struct lump, "lump")
+OFF(struct lump, "lump", type)
+OFF(struct lump, "lump", op)
+OFF(struct lump, "lump", u.offset)
+OFF(struct lump, "lump", u.value)
+OFF(struct lump, "lump", len)
+OFF(struct lump, "lump", before)
+OFF(struct lump, "lump", after)
+OFF(struct lump, "lump", next)
+OFF(struct lump, "lump", flags)
+CONST(LUMP_NOP)
+SIZE(struct lump_rpl, "lump_rpl")
+OFF(struct lump_rpl, "lump_rpl", text)
+OFF(struct lump_rpl, "lump_rpl", flags)
+OFF(struct lump_rpl, "lump_rpl", next)
+CONST(LUMP_RPL_HDR)
+
+/* ---- module interface */
+SIZE(struct cmd_param, "cmd_param")
+OFF(struct cmd_param, "cmd_param", flags)
+OFF(struct cmd_param, "cmd_param", fixup)
+OFF(struct cmd_param, "cmd_param", free_fixup)
+SIZE(cmd_export_t, "cmd_export_t")
+OFF(cmd_export_t, "cmd_export_t", name)
+OFF(cmd_export_t, "cmd_export_t", function)
+OFF(cmd_export_t, "cmd_export_t", params)
+OFF(cmd_export_t, "cmd_export_t", flags)
+CONST(MAX_CMD_PARAMS)
+CONST(CMD_PARAM_INT)
+CONST(CMD_PARAM_OPT)
+CONST(REQUEST_ROUTE)
+CONST(ONREPLY_ROUTE)
+SIZE(param_export_t, "param_export_t")
+OFF(param_export_t, "param_export_t", name)
+OFF(param_export_t, "param_export_t", type)
+OFF(param_export_t, "param_export_t", param_pointer)
+CONST(STR_PARAM)
+CONST(INT_PARAM)
+SIZE(stat_var, "stat_var")
+OFF(stat_var, "stat_var", mod_idx)
+OFF(stat_var, "stat_var", name)
+OFF(stat_var, "stat_var", flags)
+OFF(stat_var, "stat_var", context)
+OFF(stat_var, "stat_var", u.val)
+OFF(stat_var, "stat_var", u.f)
+OFF(stat_var, "stat_var", hnext)
+OFF(stat_var, "stat_var", lnext)
+CONST(STAT_IS_FUNC)
+SIZE(stat_export_t, "stat_export_t")
+OFF(stat_export_t, "stat_export_t", name)
+OFF(stat_export_t, "stat_export_t", flags)
+OFF(stat_export_t, "stat_export_t", stat_pointer)
+CONST(MOD_TYPE_NULL)
+CONST(MOD_TYPE_DEFAULT)
+SIZE(module_dependency_t, "module_dependency_t")
+OFF(module_dependency_t, "module_dependency_t", mod_type)
+OFF(module_dependency_t, "module_dependency_t", mod_name)
+OFF(module_dependency_t, "module_dependency_t", type)
+SIZE(modparam_dependency_t, "modparam_dependency_t")
+OFF(modparam_dependency_t, "modparam_dependency_t", script_param)
+OFF(modparam_dependency_t, "modparam_dependency_t", get_deps_f)
+SIZE(dep_export_t, "dep_export_t")
+OFF(dep_export_t, "dep_export_t", md)
+OFF(dep_export_t, "dep_export_t", mpd)
+CONST(MAX_MOD_DEPS)
+CONST(DEP_SILENT)
+CONST(DEP_ABORT)
+SIZE(struct scm_version, "scm_version")
+OFF(struct scm_version, "scm_version", type)
+OFF(struct scm_version, "scm_version", rev)
+SIZE(struct module_exports, "module_exports")
+OFF(struct module_exports, "module_exports", name)
+OFF(struct module_exports, "module_exports", type)
+OFF(struct module_exports, "module_exports", ver_info.version)
+OFF(struct module_exports, "module_exports", ver_info.compile_flags)
+OFF(struct module_exports, "module_exports", ver_info.scm)
+OFF(struct module_exports, "module_exports", dlflags)
+OFF(struct module_exports, "module_exports", load_f)
+OFF(struct module_exports, "module_exports", deps)
+OFF(struct module_exports, "module_exports", cmds)
+OFF(struct module_exports, "module_exports", acmds)
+OFF(struct module_exports, "module_exports", params)
+OFF(struct module_exports, "module_exports", stats)
+OFF(struct module_exports, "module_exports", mi_cmds)
+OFF(struct module_exports, "module_exports", items)
+OFF(struct module_exports, "module_exports", trans)
+OFF(struct module_exports, "module_exports", procs)
+OFF(struct module_exports, "module_exports", preinit_f)
+OFF(struct module_exports, "module_exports", init_f)
+OFF(struct module_exports, "module_exports", response_f)
+OFF(struct module_exports, "module_exports", destroy_f)
+OFF(struct module_exports, "module_exports", init_child_f)
+OFF(struct module_exports, "module_exports", reload_ack_f)
+
+/* ---- dialog module */
+SIZE(struct dlg_val, "dlg_val")
+OFF(struct dlg_val, "dlg_val", id)
+OFF(struct dlg_val, "dlg_val", name)
+OFF(struct dlg_val, "dlg_val", type)
+OFF(struct dlg_val, "dlg_val", val)
+OFF(struct dlg_val, "dlg_val", next)
+SIZE(struct dlg_tl, "dlg_tl")
+OFF(struct dlg_tl, "dlg_tl", next)
+OFF(struct dlg_tl, "dlg_tl", prev)
+OFF(struct dlg_tl, "dlg_tl", timeout)
+SIZE(struct dlg_cell, "dlg_cell")
+OFF(struct dlg_cell, "dlg_cell", ref)
+OFF(struct dlg_cell, "dlg_cell", h_id)
+OFF(struct dlg_cell, "dlg_cell", h_entry)
+OFF(struct dlg_cell, "dlg_cell", state)
+OFF(struct dlg_cell, "dlg_cell", lifetime)
+OFF(struct dlg_cell, "dlg_cell", lifetime_dirty)
+OFF(struct dlg_cell, "dlg_cell", locked_by)
+OFF(struct dlg_cell, "dlg_cell", start_ts)
+OFF(struct dlg_cell, "dlg_cell", flags)
+OFF(struct dlg_cell, "dlg_cell", from_rr_nb)
+OFF(struct dlg_cell, "dlg_cell", user_flags)
+OFF(struct dlg_cell, "dlg_cell", mod_flags)
+OFF(struct dlg_cell, "dlg_cell", tl)
+OFF(struct dlg_cell, "dlg_cell", terminate_reason)
+OFF(struct dlg_cell, "dlg_cell", callid)
+OFF(struct dlg_cell, "dlg_cell", legs_no)
+OFF(struct dlg_cell, "dlg_cell", vals)
+SIZE(struct dlg_cb_params, "dlg_cb_params")
+OFF(struct dlg_cb_params, "dlg_cb_params", msg)
+OFF(struct dlg_cb_params, "dlg_cb_params", direction)
+OFF(struct dlg_cb_params, "dlg_cb_params", dst_leg)
+OFF(struct dlg_cb_params, "dlg_cb_params", is_active)
+OFF(struct dlg_cb_params, "dlg_cb_params", dlg_data)
+OFF(struct dlg_cb_params, "dlg_cb_params", param)
+SIZE(struct dlg_binds, "dlg_binds")
+OFF(struct dlg_binds, "dlg_binds", register_dlgcb)
+OFF(struct dlg_binds, "dlg_binds", create_dlg)
+OFF(struct dlg_binds, "dlg_binds", get_dlg)
+OFF(struct dlg_binds, "dlg_binds", add_profiles)
+OFF(struct dlg_binds, "dlg_binds", search_profile)
+OFF(struct dlg_binds, "dlg_binds", set_profile)
+OFF(struct dlg_binds, "dlg_binds", unset_profile)
+OFF(struct dlg_binds, "dlg_binds", get_profile_size)
+OFF(struct dlg_binds, "dlg_binds", store_dlg_value)
+OFF(struct dlg_binds, "dlg_binds", fetch_dlg_value)
+OFF(struct dlg_binds, "dlg_binds", terminate_dlg)
+OFF(struct dlg_binds, "dlg_binds", match_dialog)
+OFF(struct dlg_binds, "dlg_binds", validate_dialog)
+OFF(struct dlg_binds, "dlg_binds", fix_route_dialog)
+OFF(struct dlg_binds, "dlg_binds", set_mod_flag)
+OFF(struct dlg_binds, "dlg_binds", is_mod_flag_set)
+OFF(struct dlg_binds, "dlg_binds", dlg_ref)
+OFF(struct dlg_binds, "dlg_binds", dlg_unref)
+OFF(struct dlg_binds, "dlg_binds", get_direction)
+OFF(struct dlg_binds, "dlg_binds", get_dlg_did)
+OFF(struct dlg_binds, "dlg_binds", get_dlg_by_did)
+OFF(struct dlg_binds, "dlg_binds", get_dlg_by_ids)
+OFF(struct dlg_binds, "dlg_binds", get_dlg_by_callid)
+OFF(struct dlg_binds, "dlg_binds", send_indialog_request)
+OFF(struct dlg_binds, "dlg_binds", get_rr_param)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_register_int)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_register_str)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_register_ptr)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_put_int)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_put_str)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_put_ptr)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_get_int)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_get_str)
+OFF(struct dlg_binds, "dlg_binds", dlg_ctx_get_ptr)
+CONST(DLGCB_LOADED)
+CONST(DLGCB_CREATED)
+CONST(DLGCB_FAILED)
+CONST(DLGCB_CONFIRMED)
+CONST(DLGCB_REQ_WITHIN)
+CONST(DLGCB_TERMINATED)
+CONST(DLGCB_EXPIRED)
+CONST(DLGCB_EARLY)
+CONST(DLGCB_RESPONSE_FWDED)
+CONST(DLGCB_RESPONSE_WITHIN)
+CONST(DLGCB_MI_CONTEXT)
+CONST(DLG_VAL_TYPE_NONE)
+CONST(DLG_VAL_TYPE_STR)
+CONST(DLG_STATE_CONFIRMED_NA)
+CONST(DLG_STATE_CONFIRMED)
+CONST(DLG_LEG_200OK)
+CONST(DLG_FLAG_BYEONTIMEOUT)
+
+/* ---- signaling module */
+SIZE(struct sig_binds, "sig_binds")
+OFF(struct sig_binds, "sig_binds", reply)
+OFF(struct sig_binds, "sig_binds", gen_totag)
+
+/* ---- core functions and globals the module imports */
+SYMBOL(parse_headers)
+SYMBOL(parse_headers_aux)
+SYMBOL(anchor_lump)
+SYMBOL(insert_new_lump_before)
+SYMBOL(insert_new_lump_after)
+SYMBOL(del_lump)
+SYMBOL(add_lump_rpl)
+SYMBOL(unlink_lump_rpl)
+SYMBOL(free_lump_rpl)
+SYMBOL(find_export)
+SYMBOL(find_param_export)
+SYMBOL(get_flag_id_by_name)
+CONST(FLAG_TYPE_MSG)
+SYMBOL(dprint)
+SYMBOL(dp_my_pid)
+SYMBOL(log_level)
+SYMBOL(log_facility)
+SYMBOL(log_prefix)
+CONST(L_ERR)
+CONST(L_WARN)
+CONST(L_NOTICE)
+CONST(L_INFO)
+CONST(L_DBG)
+SYMBOL(mem_block)
+SYMBOL(gen_pkg_malloc)
+SYMBOL(gen_pkg_free)
+SYMBOL(add_mi_object)
+SYMBOL(add_mi_number)
+SYMBOL(add_mi_string)
+
+/* ---- pseudo-variables: pv_param_t and pv_spec_t are declared by their
+ * heads only (sst reads through pointers, never allocates one), so their
+ * sizes are not facts of ours */
+SIZE(pv_name_t, "pv_name_t")
+OFF(pv_name_t, "pv_name_t", type)
+OFF(pv_name_t, "pv_name_t", u.isname.type)
+OFF(pv_name_t, "pv_name_t", u.isname.name)
+OFF(pv_name_t, "pv_name_t", u.dname)
+SIZE(pv_index_t, "pv_index_t")
+OFF(pv_index_t, "pv_index_t", type)
+OFF(pv_index_t, "pv_index_t", u.ival)
+OFF(pv_index_t, "pv_index_t", u.dval)
+OFF(pv_param_t, "pv_param_t", pvn)
+OFF(pv_param_t, "pv_param_t", pvi)
+SIZE(pv_value_t, "pv_value_t")
+OFF(pv_value_t, "pv_value_t", rs)
+OFF(pv_value_t, "pv_value_t", ri)
+OFF(pv_value_t, "pv_value_t", flags)
+OFF(pv_spec_t, "pv_spec_t", type)
+OFF(pv_spec_t, "pv_spec_t", getf)
+OFF(pv_spec_t, "pv_spec_t", setf)
+OFF(pv_spec_t, "pv_spec_t", pvp)
+SIZE(pv_export_t, "pv_export_t")
+OFF(pv_export_t, "pv_export_t", name)
+OFF(pv_export_t, "pv_export_t", type)
+OFF(pv_export_t, "pv_export_t", getf)
+OFF(pv_export_t, "pv_export_t", setf)
+OFF(pv_export_t, "pv_export_t", parse_name)
+OFF(pv_export_t, "pv_export_t", parse_index)
+OFF(pv_export_t, "pv_export_t", init_param)
+OFF(pv_export_t, "pv_export_t", iparam)
+CONST(PV_VAL_NULL)
+CONST(PV_VAL_STR)
+CONST(PV_VAL_INT)
+CONST(PV_TYPE_INT)
+CONST(PV_NAME_INTSTR)
+SYMBOL(pv_get_null)
+SYMBOL(pv_get_uintval)
+SYMBOL(pv_get_strval)
+
+/* ---- event interface, processing context, ticks */
+CONST(EVI_ERROR)
+CONST(EVI_INT_VAL)
+CONST(EVI_STR_VAL)
+SYMBOL(evi_publish_event)
+SYMBOL(evi_get_id)
+SYMBOL(evi_probe_event)
+SYMBOL(evi_get_params)
+SYMBOL(evi_param_add)
+SYMBOL(evi_free_params)
+SYMBOL(evi_raise_event)
+CONST(CONTEXT_GLOBAL)
+SYMBOL(current_processing_ctx)
+SYMBOL(context_register_int)
+SYMBOL(get_ticks)
+	return 0;
+}
