@@ -1,42 +1,25 @@
 /*
  * sst-rs: our own declarations of the slice of the OpenSIPS module ABI that
- * the sst module uses. Written from facts measured on real builds (sizes,
- * offsets, constants of OpenSIPS 3.4.18, 3.6.8 and 4.0.1, x86_64, default
- * build flags). Only what we touch is named; everything else is padding at
- * the measured offset, so a wrong number here fails the layout tests.
+ * the sst module uses. Only what we touch is named; everything else is
+ * padding up to the next named member.
  *
- * OSIPS_VER selects the target: 304, 306 or 400 (set by build.rs).
+ * What moves between releases comes from the target release's layout facts
+ * (abi/facts/, printed by abi/probe.c from that release's own headers):
+ * build_script/ passes them as defines,
+ *   ABI_SIZE_<type>, ABI_OFFSET_<type>_<field>   where a release differs,
+ *   ABI_SYMBOL_<name>                            for each function it declares,
+ * and OSIPS_VER, the series (304, 306 or 400). src/sys/layout_tests.rs
+ * compares every size, offset and constant bindgen makes of this header with
+ * those facts, and `make test` with a fresh probe of each test server's tree:
+ * a wrong number here fails there, naming the field.
  */
 #ifndef SST_ABI_H
 #define SST_ABI_H
 
 #include <stdint.h>
 
-#ifndef OSIPS_VER
-#error "OSIPS_VER must be 304, 306 or 400"
-#endif
-
-/* ---- what moves between versions ---- */
-#if OSIPS_VER == 304
-#  define SIP_MSG_OFF_EOH        464
-#  define SIP_MSG_OFF_BUF        584
-#  define SIP_MSG_OFF_FLAGS      2404
-#  define SIP_MSG_SIZE           2472
-#  define DLG_CELL_SIZE          296
-#elif OSIPS_VER == 306
-#  define SIP_MSG_OFF_EOH        488
-#  define SIP_MSG_OFF_BUF        608
-#  define SIP_MSG_OFF_FLAGS      2428
-#  define SIP_MSG_SIZE           2496
-#  define DLG_CELL_SIZE          304
-#elif OSIPS_VER == 400
-#  define SIP_MSG_OFF_EOH        488
-#  define SIP_MSG_OFF_BUF        672
-#  define SIP_MSG_OFF_FLAGS      2492
-#  define SIP_MSG_SIZE           2560
-#  define DLG_CELL_SIZE          304
-#else
-#error "unsupported OSIPS_VER"
+#if !defined(OSIPS_VER) || !defined(ABI_SIZE_sip_msg)
+#error "build the module with cargo: build_script/ passes the target release's layout facts"
 #endif
 
 /* ---- basic types ---- */
@@ -73,18 +56,18 @@ struct sip_msg {
 	struct hdr_field *headers;              /* 88 */
 	struct hdr_field *last_header;          /* 96 */
 	hdr_flags_t parsed_flag;                /* 104 */
-	char _pad_shortcuts[SIP_MSG_OFF_EOH - 112];
+	char _pad_shortcuts[ABI_OFFSET_sip_msg_eoh - 112];
 	char *eoh;
 	char *unparsed;
-	char _pad_rcv[SIP_MSG_OFF_BUF - SIP_MSG_OFF_EOH - 16];
+	char _pad_rcv[ABI_OFFSET_sip_msg_buf - ABI_OFFSET_sip_msg_eoh - 16];
 	char *buf;
 	unsigned int len;
-	char _pad_lumps[SIP_MSG_OFF_FLAGS - 76 - SIP_MSG_OFF_BUF - 12];
-	struct lump_rpl *reply_lump;            /* flags - 76 in all three versions */
-	char _pad_branch[76 - 8];
+	char _pad_lumps[ABI_OFFSET_sip_msg_reply_lump - ABI_OFFSET_sip_msg_buf - 12];
+	struct lump_rpl *reply_lump;
+	char _pad_branch[ABI_OFFSET_sip_msg_flags - ABI_OFFSET_sip_msg_reply_lump - 8];
 	unsigned int flags;                     /* script message flags */
 	unsigned int msg_flags;
-	char _pad_tail[SIP_MSG_SIZE - SIP_MSG_OFF_FLAGS - 8];
+	char _pad_tail[ABI_SIZE_sip_msg - ABI_OFFSET_sip_msg_flags - 8];
 };
 
 #define SIP_REQUEST 1
@@ -94,7 +77,7 @@ struct sip_msg {
 #define METHOD_UPDATE 64
 #define METHOD_PRACK  2048
 #define HDR_OTHER_T   0
-#define HDR_EOH_F     ((hdr_flags_t)-1)
+#define HDR_EOH_F     0xFFFFFFFFFFFFFFFFULL   /* every header: all bits of hdr_flags_t */
 
 /* A change queued on a message (owned by the message; same in all three).
  * Only `op` is ever written by us: to withdraw a deletion we just queued.
@@ -250,13 +233,15 @@ struct dlg_cell {
 	unsigned char legs_no[4];               /* 216: [DLG_LEG_200OK] = the leg the dialog keeps */
 	char _pad_cbs[248 - 220];
 	struct dlg_val *vals;                   /* 248 */
-	char _pad_tail[DLG_CELL_SIZE - 256];
+	char _pad_tail[ABI_SIZE_dlg_cell - 256];
 };
 
 struct dlg_cb_params {
 	struct sip_msg *msg;
 	unsigned int direction;
-	int dst_leg;
+#ifdef ABI_OFFSET_dlg_cb_params_dst_leg
+	int dst_leg;                            /* since 3.4.7 */
+#endif
 	unsigned int is_active;
 	void *dlg_data;
 	void **param;
@@ -319,9 +304,10 @@ struct sig_binds { sig_reply_f reply; void *gen_totag; };
 typedef int (*load_sig_f)(struct sig_binds *);
 
 /* ---- core functions and globals (resolved with RTLD_NOW against opensips) ---- */
-#if OSIPS_VER == 304
+#ifdef ABI_SYMBOL_parse_headers
 int parse_headers(struct sip_msg *msg, hdr_flags_t flags, int next);
-#else
+#endif
+#ifdef ABI_SYMBOL_parse_headers_aux
 int parse_headers_aux(struct sip_msg *msg, hdr_flags_t flags, int next, int sip_well_known_parse);
 #endif
 struct lump *anchor_lump(struct sip_msg *msg, unsigned int offset, int type);

@@ -134,10 +134,11 @@ static int host_parse_headers(struct sip_msg *m)
 	return 0;
 }
 
-#if OSIPS_VER == 304
+#ifdef ABI_SYMBOL_parse_headers
 int parse_headers(struct sip_msg *msg, hdr_flags_t flags, int next)
 { (void)flags; (void)next; return host_parse_headers(msg); }
-#else
+#endif
+#ifdef ABI_SYMBOL_parse_headers_aux
 int parse_headers_aux(struct sip_msg *msg, hdr_flags_t flags, int next, int wk)
 { (void)flags; (void)next; (void)wk; return host_parse_headers(msg); }
 #endif

@@ -4,8 +4,10 @@
  * loader does and drive it (parameters, mod_init, sstCheckMin(), every dialog
  * callback) with crafted SIP messages.
  *
- * Build (from the repository root), with every .c file of this folder:
- *   cc -O1 -g -Wall -rdynamic -DOSIPS_VER=306 -Iinclude \
+ * Build (from the repository root), with every .c file of this folder and
+ * the layout defines the module's build gave include/sst_abi.h (the file
+ * abi_cflags in the build script's output folder; `make harness` finds it):
+ *   cc -O1 -g -Wall -rdynamic $(cat .../out/abi_cflags) -Iinclude \
  *      opensips-tests/harness/[a-z]*.c -ldl -o build/sst-host
  *   optional: -DSST_HOST_VERSION='"..."' -DSST_HOST_FLAGS='"..."' -DSST_HOST_SCM='"..."'
  *   (the default strings are those of the OSIPS_VER server with default flags)

@@ -14,7 +14,7 @@ impl IntSlot {
     /// before any message allocates a context.
     pub fn register() -> Option<IntSlot> {
         // SAFETY: core function, called from mod_init as it requires.
-        let pos = unsafe { sys::context_register_int(sys::osips_context_CONTEXT_GLOBAL, None) };
+        let pos = unsafe { sys::context_register_int(sys::CONTEXT_GLOBAL, None) };
         (pos >= 0).then_some(IntSlot(pos))
     }
 

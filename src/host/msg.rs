@@ -110,11 +110,12 @@ impl SipMsg {
         const HDR_EOH_F: sys::hdr_flags_t = !0;
         // SAFETY: a valid message; the core parses into its own pkg memory.
         let rc = unsafe {
-            #[cfg(osips_abi = "304")]
+            // a function up to 3.4, a macro over parse_headers_aux since 3.6
+            #[cfg(osips_sym = "parse_headers")]
             {
                 sys::parse_headers(self.as_ptr(), HDR_EOH_F, 0)
             }
-            #[cfg(not(osips_abi = "304"))]
+            #[cfg(osips_sym = "parse_headers_aux")]
             {
                 sys::parse_headers_aux(self.as_ptr(), HDR_EOH_F, 0, 1)
             }

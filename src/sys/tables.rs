@@ -73,11 +73,11 @@ impl pv_export_t {
 
 impl module_dependency_t {
     /// MOD_TYPE_NULL: ends `md[]`.
-    pub const END: Self = module_dependency_t { mod_type: module_type_MOD_TYPE_NULL, mod_name: null(), type_: 0 };
+    pub const END: Self = module_dependency_t { mod_type: MOD_TYPE_NULL, mod_name: null(), type_: 0 };
 
     /// A module of the default kind, with DEP_ABORT or DEP_SILENT.
     pub const fn on(name: &'static CStr, ty: u32) -> Self {
-        module_dependency_t { mod_type: module_type_MOD_TYPE_DEFAULT, mod_name: name.as_ptr(), type_: ty }
+        module_dependency_t { mod_type: MOD_TYPE_DEFAULT, mod_name: name.as_ptr(), type_: ty }
     }
 }
 
@@ -125,17 +125,19 @@ macro_rules! with_fields {
 
 impl module_exports {
     /// A module named `name` for the target server: the version, flags and
-    /// SCM type the loader compares come from build.rs; the SCM revision is
-    /// empty, which always passes the loader's prefix comparison. Every
-    /// table and function not set with the methods below is NULL.
+    /// SCM type and revision the loader compares come from the build script
+    /// (the server's own `-V`). The revision is the server's exact string:
+    /// releases before 3.4.16 and 3.6.3 compare it byte for byte, so an
+    /// empty one is refused there. Every table and function not set with
+    /// the methods below is NULL.
     pub const fn for_target(name: &'static CStr) -> Self {
         module_exports {
             name: name.as_ptr(),
-            type_: module_type_MOD_TYPE_DEFAULT,
+            type_: MOD_TYPE_DEFAULT,
             ver_info: module_exports__bindgen_ty_1 {
                 version: target::VERSION.as_ptr(),
                 compile_flags: target::COMPILE_FLAGS.as_ptr(),
-                scm: scm_version { type_: target::SCM_TYPE.as_ptr(), rev: c"".as_ptr() },
+                scm: scm_version { type_: target::SCM_TYPE.as_ptr(), rev: target::SCM_REV.as_ptr() },
             },
             dlflags: 0,
             load_f: null_mut(),
