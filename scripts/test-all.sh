@@ -13,8 +13,10 @@
 # Layers: unit (unit + layout tests, once per target release), bench (the
 # micro-benchmarks, quick mode), fuzz (fuzz targets replay their seed
 # corpus), build-checks, harness (host harness, once per target release),
-# install-checks, real-server (needs OPENSIPS=/path/to/sbin/opensips, else
-# it is listed as skipped with the reason).
+# install-checks, real-server (test servers built from the release archives
+# in ../shared/opensips/ or OPENSIPS_SRC, each header-probed and given the
+# real-server suite; OPENSIPS=/path/to/sbin/opensips tests that server
+# instead; with none of these it is listed as skipped with the reason).
 # VERSIONS: the target releases (default: every supported one).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -62,10 +64,13 @@ layer_unit() {
     for v in $VERSIONS; do
         log="$logs/unit-$v.log"
         SST_OSIPS_VERSION=$v $CARGO test --release --target-dir "target/v$v" >"$log" 2>&1; rc=$?
+        # the one ignored test is the header probe: it runs with the test
+        # servers (real-server layer), so it is no skip here
         read -r p f s < <(grep -E '^test result:' "$log" | sed -E \
             's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/' |
             awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
         [ $rc -eq 0 ] || show_failures "$log"
+        [ "$s" -eq 1 ] && grep -q "header_probe_of_the_real_tree_agrees ... ignored" "$log" && s=0
         row "unit+layout $v" "$p" "$f" "$s" $rc "$(warnings "$log")log $log"
     done
 }
@@ -101,21 +106,38 @@ layer_fuzz() {
 }
 
 layer_build_checks() {
-    local log=$logs/build-checks.log rc p f s
+    local log=$logs/libclang-search.log rc p f s
+    ./scripts/check-libclang-search.sh >"$log" 2>&1; rc=$?
+    read -r p f s < <(counts "$log" libclang-search)
+    show_failures "$log"
+    row "libclang search (stand-in folders)" "$p" "$f" "$s" $rc "log $log"
+    log=$logs/build-checks.log
     ./scripts/check-build-targets.sh >"$log" 2>&1; rc=$?
     read -r p f s < <(counts "$log" build-checks)
     show_failures "$log"
     row "build-checks" "$p" "$f" "$s" $rc "log $log"
 }
 
+# The build script's output folder for the module built in target folder $1
+# (cargo names it): abi_cflags there holds the defines bindgen was given.
+build_out_dir() {
+    $CARGO build --release --target-dir "$1" --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "build-script-executed" and m["package_id"].split("#")[-1].startswith("sst@"):
+        print(m["out_dir"])'
+}
+
 layer_harness() {
-    local v log rc abi p f s
+    local v log rc out p f s
     for v in $VERSIONS; do
         log="$logs/harness-$v.log"
         {
             SST_OSIPS_VERSION=$v $CARGO build --release --target-dir "target/v$v" &&
-            abi=$(SST_OSIPS_VERSION=$v ./scripts/target-abi.sh) &&
-            cc -O1 -g -Wall -rdynamic -DOSIPS_VER="$abi" -Iinclude \
+            out=$(SST_OSIPS_VERSION=$v build_out_dir "target/v$v") && [ -f "$out/abi_cflags" ] &&
+            # the harness includes our header too: with the same layout defines
+            cc -O1 -g -Wall -rdynamic $(cat "$out/abi_cflags") -Iinclude \
                 opensips-tests/harness/*.c -ldl -o "build/sst-host-$v" &&
             "./build/sst-host-$v" "target/v$v/release/libsst.so"
         } >"$log" 2>&1; rc=$?
@@ -136,19 +158,96 @@ layer_install_checks() {
     row "install-checks (folders, install, deb)" "$p" "$f" "$s" $rc "log $log"
 }
 
+# The servers the real-server layer runs against: OPENSIPS (an installed
+# server) when given; else one test server built from each source in
+# OPENSIPS_SRC (archives or folders, space-separated), by default the
+# release archives in ../shared/opensips/.
+server_sources() {
+    if [ -n "${OPENSIPS_SRC:-}" ]; then
+        printf '%s\n' $OPENSIPS_SRC
+    else
+        ls ../shared/opensips/opensips-*.tar.gz 2>/dev/null | sort -V
+    fi
+}
+
+# The header probe of one test server's source tree: abi/probe.py prints
+# what its own headers say, and the layout test compares that with what
+# bindgen made of include/sst_abi.h and with the release's fact file.
+header_probe() { # release, source tree
+    local v=$1 tree=$2 log="$logs/header-probe-$1.log" facts="$logs/probe-$1.txt" rc p f s
+    {
+        python3 abi/probe.py "$tree" >"$facts" &&
+        SST_ABI_PROBE="$PWD/$facts" SST_OSIPS_VERSION=$v $CARGO test --release \
+            --target-dir "target/v$v" --lib -- --ignored header_probe
+    } >"$log" 2>&1; rc=$?
+    read -r p f s < <(grep -E '^test result:' "$log" | sed -E \
+        's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 0/' | tail -n 1)
+    [ $rc -eq 0 ] || grep -E "^  [a-z_]+\.|error|abi/probe.py" "$log" | head -n 20 | sed 's/^/    | /'
+    row "header probe $v" "${p:-0}" "${f:-0}" 0 $rc "$(wc -l <"$facts") facts; log $log"
+}
+
+# one suite's result row, once it has ended
+suite_row() { # release, log, rc
+    local p f s why
+    read -r p f s < <(counts "$2" real-server)
+    why=$(sed -n 's/^skipped: //p' "$2" | tail -n 1)
+    [ "$3" -eq 0 ] || grep -E "^FAIL" "$2" | head -n 20 | sed 's/^/    | /'
+    row "real-server $1" "$p" "$f" "$s" "$3" "${why:+skipped: $why; }log $2"
+}
+
 layer_real_server() {
-    local log=$logs/real-server.log rc p f s why
-    if ! make -s build >"$logs/real-server-build.log" 2>&1 ||
-        ! ./scripts/install-deps.sh --test >>"$logs/real-server-build.log" 2>&1; then
-        show_failures "$logs/real-server-build.log"
-        row "real-server" 0 1 0 1 "building ./sst.so failed; log $logs/real-server-build.log"
+    local log src bin v tree pids=() vs=() i rc
+    if ! ./scripts/install-deps.sh --test >"$logs/real-server-deps.log" 2>&1; then
+        show_failures "$logs/real-server-deps.log"
+        row "real-server" 0 1 0 1 "could not install its dependencies; log $logs/real-server-deps.log"
         return
     fi
-    # the scenarios' own lines are the result: shown as they come
-    python3 opensips-tests/run.py 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
-    read -r p f s < <(counts "$log" real-server)
-    why=$(sed -n 's/^skipped: //p' "$log" | tail -n 1)
-    row "real-server" "$p" "$f" "$s" $rc "${why:+skipped: $why; }log $log"
+    if [ -n "${OPENSIPS:-}" ]; then
+        log=$logs/real-server.log
+        if ! make -s build >"$logs/real-server-build.log" 2>&1; then
+            show_failures "$logs/real-server-build.log"
+            row "real-server" 0 1 0 1 "building ./sst.so failed; log $logs/real-server-build.log"
+            return
+        fi
+        # the scenarios' own lines are the result: shown as they come
+        python3 opensips-tests/run.py 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
+        suite_row "$("$OPENSIPS" -V 2>/dev/null | sed -n 's/^version: opensips \([^ ]*\) .*/\1/p')" "$log" $rc
+        return
+    fi
+    mapfile -t srcs < <(server_sources)
+    if [ ${#srcs[@]} -eq 0 ]; then
+        echo "skipped: no OpenSIPS: no OPENSIPS=/path/to/opensips, no OPENSIPS_SRC=, no archive in ../shared/opensips/" \
+            >"$logs/real-server.log"
+        row "real-server" 0 0 1 0 "skipped: no OpenSIPS (give OPENSIPS= or OPENSIPS_SRC=)"
+        return
+    fi
+    # Each server is built, probed and given its module in turn; its suite
+    # then runs in the background while the next one builds (the suites
+    # spend most of their time waiting on SIP timers).
+    for src in "${srcs[@]}"; do
+        if ! bin=$(./scripts/test-server.sh "$src" 2>"$logs/server-$(basename "$src").log"); then
+            tail -n 5 "$logs/server-$(basename "$src").log" | sed 's/^/    | /'
+            row "test server $(basename "$src")" 0 1 0 1 "log $logs/server-$(basename "$src").log"
+            continue
+        fi
+        v=$("$bin" -V | sed -n 's/^version: opensips \([^ ]*\) .*/\1/p')
+        tree=$(dirname "$(dirname "$(dirname "$bin")")")/src
+        header_probe "$v" "$tree"
+        log="$logs/real-server-$v.log"
+        if ! OPENSIPS=$bin $CARGO build --release --target-dir "target/srv-$v" >"$logs/module-$v.log" 2>&1; then
+            show_failures "$logs/module-$v.log"
+            row "real-server $v" 0 1 0 1 "building the module for $bin failed; log $logs/module-$v.log"
+            continue
+        fi
+        echo "   real-server $v: suite started ($bin)"
+        OPENSIPS=$bin SST_SO="target/srv-$v/release/libsst.so" \
+            python3 opensips-tests/run.py >"$log" 2>&1 &
+        pids+=($!) vs+=("$v")
+    done
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}"; rc=$?
+        suite_row "${vs[$i]}" "$logs/real-server-${vs[$i]}.log" $rc
+    done
 }
 
 deps_log=$logs/deps.log
