@@ -34,19 +34,8 @@ out="${2:-build}"
 pkg=opensips-sst-rs
 moddir=/usr/lib64/opensips/sst-rs
 
-[ -f "$so" ] || { echo "sst-rs: nothing to package: $so is missing. Build it first: make OPENSIPS=/usr/sbin/opensips" >&2; exit 1; }
-for tool in rpmbuild objcopy; do
-    command -v "$tool" >/dev/null || { echo "sst-rs: make rpm needs $tool (Debian packages rpm and binutils; scripts/install-deps.sh installs them)" >&2; exit 1; }
-done
-
-# OPENSIPS= given to make rpm: the module must be for that server
-if [ -n "${OPENSIPS:-}" ]; then
-    why=$(./scripts/module-target.sh "$so" --check "$OPENSIPS" 2>&1) || { echo "sst-rs: $why" >&2; exit 1; }
-fi
-release=$(./scripts/module-target.sh "$so")
-full_version=$(./scripts/module-target.sh "$so" --version)
-flags=$(./scripts/module-target.sh "$so" --flags)
-ours=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+. scripts/package-common.sh
+package_target rpm "$so" "Debian packages rpm and binutils; scripts/install-deps.sh installs them" rpmbuild objcopy
 rel="${RPM_RELEASE:-1}.opensips$release"
 
 stage=$(mktemp -d)
@@ -57,20 +46,7 @@ cp README.md "$stage/SOURCES/README.md"
 
 # shared by the scriptlets: the server check and the config search
 check=$(cat <<EOF
-built_version='$full_version'
-built_flags='$flags'
-# does /usr/sbin/opensips -V print the strings the module carries? (the
-# loader refuses the module otherwise); says why not on stderr
-server_matches() {
-    bin=/usr/sbin/opensips
-    [ -x "\$bin" ] || return 0   # not installed: Requires pins the release
-    v=\$("\$bin" -V 2>&1 | sed -n 's/^version: //p')
-    f=\$("\$bin" -V 2>&1 | sed -n 's/^flags: //p')
-    [ "\$v" = "\$built_version" ] && [ "\$f" = "\$built_flags" ] && return 0
-    echo "$pkg: this sst.so is built for \$built_version, flags \$built_flags;" >&2
-    echo "$pkg: /usr/sbin/opensips is \$v, flags \$f: it would refuse to load the module." >&2
-    return 1
-}
+$(server_check_sh $pkg /usr/sbin/opensips)
 # the configs in /etc/opensips that load our module (outside comments)
 loading_configs() {
     grep -rlsE '^[^#]*loadmodule[^#]*$moddir/sst\.so' /etc/opensips || true
