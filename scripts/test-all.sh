@@ -133,7 +133,7 @@ layer_install_checks() {
     } >"$log" 2>&1; rc=$?
     read -r p f s < <(counts "$log" install-checks)
     show_failures "$log"
-    row "install-checks (folders, install, deb)" "$p" "$f" "$s" $rc "log $log"
+    row "install-checks (folders, install, deb/rpm)" "$p" "$f" "$s" $rc "log $log"
 }
 
 layer_real_server() {
