@@ -223,7 +223,8 @@ done
 pkgdir="$tmp/rpm"
 make_package rpm "$pkgdir"
 rpmfile=$pkgfile
-rpmq() { rpm -qp "$@" "$rpmfile" 2>/dev/null; }
+# rpm and rpmbuild outside the root: a throwaway database, not Debian's ~/.rpmdb
+rpmq() { rpm -qp --dbpath="$tmp/rpmdb" "$@" "$rpmfile" 2>/dev/null; }
 rmoddir=/usr/lib64/opensips/sst-rs
 list=$(rpmq --qf '[%{FILEMODES:perms} %{FILEUSERNAME}/%{FILEGROUPNAME} %{FILENAMES}\n]')
 want="drwxr-xr-x root/root $rmoddir
@@ -258,9 +259,9 @@ rpm_stand_in() { # name version release files-folder [Provides...]: an .rpm in $
         printf '%%description\nstand-in\n%%install\ncp -a %s/. %%{buildroot}/\n%%files\n' "$dir"
         (cd "$dir" && find . -mindepth 1 \( -type d -printf '%%dir /%P\n' \) -o -printf '/%P\n')
     } >"$spec"
-    rpmbuild --quiet -bb --define "_topdir $tmp/rpmbuild" --define "_rpmdir $tmp/rpms" \
+    rpmbuild --quiet -bb --define "_topdir $tmp/rpmbuild" --define "_rpmdir $tmp/rpms" --dbpath "$tmp/rpmdb" \
         --define "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm" "$spec" >/dev/null &&
-        echo "$tmp/rpms/$name-$ver-$rel.$(rpm --eval '%{_arch}').rpm"
+        echo "$tmp/rpms/$name-$ver-$rel.$(rpm --dbpath="$tmp/rpmdb" --eval '%{_arch}').rpm"
 }
 osips_stand_in() { # release, server version, flags, C module text: an opensips .rpm
     local d="$tmp/files-opensips-$1"

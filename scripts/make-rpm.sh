@@ -150,6 +150,8 @@ $moddir/sst.so
 %doc %{_docdir}/%{name}/README.md
 EOF
 
+# (rpmbuild opens an rpm database, on Debian ~/.rpmdb by default: a
+# throwaway one in the stage instead)
 if ! log=$(rpmbuild --quiet -bb \
         --define "_topdir $stage" --define "_sourcedir $stage/SOURCES" \
         --define "_rpmdir $stage/RPMS" --define "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm" \
