@@ -17,8 +17,9 @@ if [ "${1:-}" = "--test" ]; then
     command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
     command -v python3 >/dev/null 2>&1 || need+=(python3)
 fi
-# packaging: make rpm and the install checks run rpmbuild (Debian package rpm)
-command -v rpmbuild >/dev/null 2>&1 || need+=(rpm)
+# packaging: make rpm and the install checks run rpmbuild (Debian package rpm;
+# elsewhere, e.g. on RHEL, make rpm itself says it is missing)
+command -v rpmbuild >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || need+=(rpm)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

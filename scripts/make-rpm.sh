@@ -35,7 +35,7 @@ pkg=opensips-sst-rs
 moddir=/usr/lib64/opensips/sst-rs
 
 . scripts/package-common.sh
-package_target rpm "$so" "Debian packages rpm and binutils; scripts/install-deps.sh installs them" rpmbuild objcopy
+package_target rpm "$so" "Debian packages rpm and binutils, RHEL rpm-build and binutils" rpmbuild objcopy
 rel="${RPM_RELEASE:-1}.opensips$release"
 
 stage=$(mktemp -d)
