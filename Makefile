@@ -1,6 +1,7 @@
 # sst-rs — build:  make [OPENSIPS=/path/to/opensips]      -> ./sst.so
 #           install: make install [OPENSIPS=...] [MODULES_DIR=...] [DESTDIR=...]
-#                    (also install-debug, uninstall; README: Installation)
+#                    (also install-debug, uninstall; packages: deb, rpm;
+#                    README: Installation)
 #           test:    make test [OPENSIPS=/path/to/opensips]
 #
 # OPENSIPS points at the server binary the module is for: the build reads
@@ -12,7 +13,7 @@ OPENSIPS ?=
 CARGO ?= cargo
 export OPENSIPS
 
-.PHONY: all deps build install install-debug uninstall deb test unit build-checks harness install-checks real-server clean
+.PHONY: all deps build install install-debug uninstall deb rpm test unit build-checks harness install-checks real-server clean
 
 all: build
 
@@ -47,6 +48,12 @@ uninstall:
 deb:
 	@./scripts/make-deb.sh sst.so build
 
+# An RPM (opensips-sst-rs) of ./sst.so for a RHEL-family server running the
+# opensips RPM: the module goes to /usr/lib64/opensips/sst-rs/sst.so, and the
+# config loads it by that path. Needs rpmbuild (Debian package rpm).
+rpm:
+	@./scripts/make-rpm.sh sst.so build
+
 # The test layers (scripts/test-all.sh runs them, keeps cargo's and
 # libFuzzer's output in build/test-logs/ and ends with a summary table):
 # unit + layout tests and the host harness run once per supported release
@@ -61,7 +68,7 @@ harness:
 build-checks:
 	@./scripts/test-all.sh build-checks
 
-# Folder search, make install/uninstall and make deb, against stand-ins.
+# Folder search, make install/uninstall, make deb and make rpm, against stand-ins.
 install-checks:
 	@./scripts/test-all.sh install-checks
 

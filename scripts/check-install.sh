@@ -12,7 +12,11 @@
 # 3. make deb: the package's contents and control fields, and a real
 #    `dpkg --root` install, opensips upgrade and removal that divert and
 #    restore a stand-in C sst.so; its version check refuses a mismatch;
-# 4. the README's example configs are the files the real-server suite checks.
+# 4. make rpm: the package's contents and header, and a real `rpm --root`
+#    install, opensips update and reinstall, upgrade and removal against a
+#    stand-in opensips package owning a stand-in C sst.so; Requires and its
+#    %pre refuse a mismatched server, %preun a config that still loads it;
+# 5. the README's example configs are the files the real-server suite checks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 so=$(readlink -f "${1:-./sst.so}")
@@ -118,13 +122,17 @@ check "make install DESTDIR=... MODULES_DIR=... stages the module" $? "rc=$rc: $
 check "make install never runs cargo" $? "cargo ran"
 
 # ---- 3. make deb
-pkgdir="$tmp/deb"
-out=$(OPENSIPS="$other" ./scripts/make-deb.sh "$so" "$pkgdir" 2>&1); rc=$?
-[ $rc -ne 0 ] && grep -q "is built for $version, but $other is opensips 4.0.1" <<<"$out" \
-    && [ -z "$(ls -A "$pkgdir" 2>/dev/null)" ]
-check "make deb OPENSIPS=... refuses a module built for another release" $? "rc=$rc: $out"
-debfile=$(OPENSIPS="$deb/usr/sbin/opensips" ./scripts/make-deb.sh "$so" "$pkgdir" 2>&1); rc=$?
-check "make deb builds a package" $rc "$debfile"
+make_package() { # deb|rpm, out folder: refuses another server's module, then builds; sets pkgfile
+    local out rc
+    out=$(OPENSIPS="$other" "./scripts/make-$1.sh" "$so" "$2" 2>&1); rc=$?
+    [ $rc -ne 0 ] && grep -q "is built for $version, but $other is opensips 4.0.1" <<<"$out" \
+        && [ -z "$(ls -A "$2" 2>/dev/null)" ]
+    check "make $1 OPENSIPS=... refuses a module built for another release" $? "rc=$rc: $out"
+    pkgfile=$(OPENSIPS="$deb/usr/sbin/opensips" "./scripts/make-$1.sh" "$so" "$2" 2>&1); rc=$?
+    check "make $1 builds a package" $rc "$pkgfile"
+}
+make_package deb "$tmp/deb"
+debfile=$pkgfile
 field() { dpkg-deb -f "$debfile" "$1"; }
 moddir="/usr/lib/$triplet/opensips/modules"
 list=$(dpkg-deb -c "$debfile" 2>&1 | awk '$1 !~ /^d/ {print $1, $2, $6}')
@@ -211,7 +219,145 @@ for bad in "$bad_v" "$bad_f"; do
     check "preinst refuses a server of another $( [ "$bad" = "$bad_v" ] && echo release || echo 'build (flags)'), diverts nothing" $? "rc=$rc: $out"
 done
 
-# ---- 4. the README shows the configs the real-server suite checks, verbatim
+# ---- 4. make rpm
+pkgdir="$tmp/rpm"
+make_package rpm "$pkgdir"
+rpmfile=$pkgfile
+# rpm and rpmbuild outside the root: a throwaway database, not Debian's ~/.rpmdb
+rpmq() { rpm -qp --dbpath="$tmp/rpmdb" "$@" "$rpmfile" 2>/dev/null; }
+rmoddir=/usr/lib64/opensips/sst-rs
+list=$(rpmq --qf '[%{FILEMODES:perms} %{FILEUSERNAME}/%{FILEGROUPNAME} %{FILENAMES}\n]')
+want="drwxr-xr-x root/root $rmoddir
+-rw-r--r-- root/root $rmoddir/sst.so
+drwxr-xr-x root/root /usr/share/doc/opensips-sst-rs
+-rw-r--r-- root/root /usr/share/doc/opensips-sst-rs/README.md"
+[ "$list" = "$want" ]
+check "package contents: the module in $rmoddir (0644, root), README" $? "$list"
+desc=$(rpmq --qf '%{DESCRIPTION}')
+grep -qxF "X-OpenSIPS-Version: $version" <<<"$desc" && grep -qxF "X-OpenSIPS-Flags: $flags" <<<"$desc" \
+    && rpmq --requires | grep -qxF "opensips = $release" && ! rpmq --requires | grep -q "^opensips.*-" \
+    && [ "$(rpmq --qf '%{NAME} %{VERSION} %{RELEASE}')" = "opensips-sst-rs $(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1) 1.opensips$release" ]
+check "header: exact version and flags, Requires opensips = $release (any release suffix)" $? "$(rpmq --requires | grep opensips)"
+
+# A temporary RPM root. rpm runs the scriptlets chrooted there, so a
+# stand-in base package brings /usr/share/doc, /bin/sh, sed and grep (copies of ours, with
+# their libraries) and provides the libraries the module needs.
+rroot="$tmp/rpmroot"
+rpm_root() { # rpm on $rroot; Debian's rpm warns that it is not dpkg: dropped
+    local o rc
+    o=$(rpm --root="$rroot" --dbpath=/var/lib/rpm "$@" 2>&1); rc=$?
+    grep -v -e 'should not be used directly' -e 'assuming you know what you are doing' <<<"$o"
+    return $rc
+}
+rpm_stand_in() { # name version release files-folder [Provides...]: an .rpm in $tmp/rpms
+    local name=$1 ver=$2 rel=$3 dir=$4 spec="$tmp/$1-$2-$3.spec"; shift 4
+    {
+        printf '%%global __os_install_post %%{nil}\n%%global _build_id_links none\n'
+        printf 'Name: %s\nVersion: %s\nRelease: %s\nSummary: stand-in\nLicense: none\nAutoReqProv: no\n' \
+            "$name" "$ver" "$rel"
+        for p in "$@"; do printf 'Provides: %s\n' "$p"; done
+        printf '%%description\nstand-in\n%%install\ncp -a %s/. %%{buildroot}/\n%%files\n' "$dir"
+        (cd "$dir" && find . -mindepth 1 \( -type d -printf '%%dir /%P\n' \) -o -printf '/%P\n')
+    } >"$spec"
+    rpmbuild --quiet -bb --define "_topdir $tmp/rpmbuild" --define "_rpmdir $tmp/rpms" --dbpath "$tmp/rpmdb" \
+        --define "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm" "$spec" >/dev/null &&
+        echo "$tmp/rpms/$name-$ver-$rel.$(rpm --dbpath="$tmp/rpmdb" --eval '%{_arch}').rpm"
+}
+osips_stand_in() { # release, server version, flags, C module text: an opensips .rpm
+    local d="$tmp/files-opensips-$1"
+    stand_in_server "$d/usr/sbin/opensips" "$2" "$3"
+    mkdir -p "$d/usr/lib64/opensips/modules" "$d/etc/opensips"
+    printf '%s\n' "$4" >"$d/usr/lib64/opensips/modules/sst.so"
+    touch "$d/usr/lib64/opensips/modules/dialog.so"
+    rpm_stand_in opensips "${1%%-*}" "${1#*-}" "$d"
+}
+b="$tmp/files-base"
+mkdir -p "$b/usr/share/doc"
+for t in sh sed grep; do
+    bin=$(readlink -f "$(command -v "$t")")
+    install -D "$bin" "$b/bin/$t"
+    for lib in $(ldd "$bin" | awk '/=>/ {print $3} /^[[:space:]]*\// {print $1}'); do
+        [ -e "$b$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$b$lib"
+    done
+done
+mapfile -t needs < <(rpmq --requires | grep -v -e '^rpmlib(' -e '^/' -e '^opensips' | sort -u)
+base=$(rpm_stand_in stand-in-base 1 1 "$b" "${needs[@]}")
+r1=$(osips_stand_in "$release-1.el9" "$version" "$flags" "C sst.so from opensips $release-1.el9")
+r2=$(osips_stand_in "$release-2.el9" "$version" "$flags" "C sst.so from opensips $release-2.el9")
+bad_f=$(osips_stand_in "$release-3.el9" "$version" "STATS: Off" "C sst.so, other flags")
+bad_v=$(osips_stand_in "${next%\~}-1.el9" "opensips ${next%\~} (x86_64/linux)" "$flags" "C sst.so, next")
+ours2=$(RPM_RELEASE=2 ./scripts/make-rpm.sh "$so" "$pkgdir" 2>&1)
+out=$(rpm_root -i "$base" "$r1"); rc=$?
+check "rpm --root: stand-in base system and opensips $release-1.el9 install" $rc "$out"
+
+R="$rroot/usr/lib64/opensips"
+cfg="$rroot/etc/opensips/opensips.cfg"
+printf 'mpath = "/usr/lib64/opensips/modules/"\nloadmodule "dialog.so"\nloadmodule "sst.so"\n' >"$cfg"
+use_ours() { sed -i "s|^loadmodule \"sst.so\"|loadmodule \"$rmoddir/sst.so\"|" "$cfg"; }
+use_c() { sed -i "s|^loadmodule \"$rmoddir/sst.so\"|loadmodule \"sst.so\"|" "$cfg"; }
+snapshot() { # every file and folder of the root but rpm's database, with modes and contents
+    (cd "$rroot" && find . -path ./var -prune -o -printf '%p %y %m %U\n' | sort &&
+        find . -path ./var -prune -o -type f -exec sha256sum {} + | sort)
+}
+verified() { # rpm -V of both packages finds nothing changed
+    local v
+    v=$(rpm_root -V opensips opensips-sst-rs 2>&1) && [ -z "$v" ]
+}
+before=$(snapshot)
+out=$(rpm_root -i "$rpmfile"); rc=$?
+[ $rc -eq 0 ] && [ "$(stat -c %a "$R/sst-rs/sst.so")" = 644 ] \
+    && ! readelf -S "$R/sst-rs/sst.so" | grep -q '\.debug_info' && grep -aq sst-rs "$R/sst-rs/sst.so" \
+    && grep -q "^C sst.so from opensips $release-1.el9$" "$R/modules/sst.so" && verified \
+    && grep -qF "its config says  loadmodule \"$rmoddir/sst.so\"" <<<"$out"
+check "rpm -i: sst-rs in $rmoddir (stripped), opensips's sst.so untouched, rpm -V clean, %post names the config line" $? "rc=$rc: $out"
+out=$(rpm_root -e opensips-sst-rs); rc=$?
+[ $rc -eq 0 ] && [ "$(snapshot)" = "$before" ]
+check "rpm -e: the root is exactly as before the install" $? "rc=$rc: $out $(diff <(echo "$before") <(snapshot))"
+
+rpm_root -i "$rpmfile" >/dev/null
+use_ours
+out=$(rpm_root -U "$r2"); rc=$?
+[ $rc -eq 0 ] && grep -aq sst-rs "$R/sst-rs/sst.so" \
+    && grep -q "^C sst.so from opensips $release-2.el9$" "$R/modules/sst.so" && verified
+check "an opensips update ($release-2.el9) leaves sst-rs as it is, rpm -V clean" $? "rc=$rc: $out"
+out=$(rpm_root -i --reinstall "$r2"); rc=$?
+[ $rc -eq 0 ] && grep -aq sst-rs "$R/sst-rs/sst.so" && verified
+check "a reinstall of opensips leaves sst-rs as it is" $? "rc=$rc: $out"
+out=$(rpm_root -U "$ours2"); rc=$?
+[ $rc -eq 0 ] && [ "$(rpm_root -q opensips-sst-rs)" = "$(basename "$ours2" .rpm)" ] \
+    && grep -aq sst-rs "$R/sst-rs/sst.so" && verified
+check "rpm -U to a newer opensips-sst-rs while the config loads it" $? "rc=$rc: $out"
+out=$(rpm_root -e opensips-sst-rs); rc=$?
+[ $rc -ne 0 ] && grep -q "/etc/opensips/opensips.cfg loads $rmoddir/sst.so" <<<"$out" \
+    && rpm_root -q opensips-sst-rs >/dev/null && grep -aq sst-rs "$R/sst-rs/sst.so"
+check "rpm -e refuses while the config loads sst-rs (the server would not start), removes nothing" $? "rc=$rc: $out"
+use_c
+out=$(rpm_root -e opensips-sst-rs); rc=$?
+[ $rc -eq 0 ] && [ ! -e "$R/sst-rs" ] && ! rpm_root -q opensips-sst-rs >/dev/null \
+    && grep -q "^C sst.so from opensips $release-2.el9$" "$R/modules/sst.so" \
+    && rpm_root -V opensips >/dev/null
+check "config back on the C module, rpm -e: the C module of the update, nothing of sst-rs left" $? "rc=$rc: $out"
+
+c_module=$(sha256sum <"$R/modules/sst.so")
+out=$(rpm_root -U "$bad_v" && rpm_root -i "$rpmfile"); rc=$?
+[ $rc -ne 0 ] && grep -q "opensips = $release is needed by opensips-sst-rs" <<<"$out" \
+    && [ ! -e "$R/sst-rs" ]
+check "Requires refuses opensips ${next%\~}" $? "rc=$rc: $out"
+for bad in "$bad_v" "$bad_f"; do
+    rpm_root -U --oldpackage "$bad" >/dev/null
+    c_module=$(sha256sum <"$R/modules/sst.so")
+    out=$(rpm_root -i --nodeps "$rpmfile"); rc=$?
+    [ $rc -ne 0 ] && grep -q "would refuse to load the module" <<<"$out" && [ ! -e "$R/sst-rs" ] \
+        && ! rpm_root -q opensips-sst-rs >/dev/null && [ "$(sha256sum <"$R/modules/sst.so")" = "$c_module" ]
+    check "%pre refuses a server of another $( [ "$bad" = "$bad_v" ] && echo release || echo 'build (flags)'), installs nothing" $? "rc=$rc: $out"
+done
+rpm_root -U --oldpackage "$r2" >/dev/null && rpm_root -i "$rpmfile" >/dev/null
+use_ours
+out=$(rpm_root -U "$bad_f"); rc=$?
+[ $rc -eq 0 ] && grep -q "WARNING: /etc/opensips/opensips.cfg loads $rmoddir/sst.so: opensips will refuse to start" <<<"$out"
+check "an opensips update with other flags: %triggerin warns that the config's module will not load" $? "rc=$rc: $out"
+
+# ---- 5. the README shows the configs the real-server suite checks, verbatim
 for cfg in opensips-tests/cfg/readme-*.cfg; do
     name=$(basename "$cfg")
     awk -v mark="<!-- $name -->" '$0 == mark {on=1; next} on && /^```/ {if (seen) exit; seen=1; next} on && seen' \

@@ -98,6 +98,9 @@ install|install-debug)
     fi
     if [ -z "${DESTDIR:-}" ] && owner=$(dpkg -S "$dir/sst.so" 2>/dev/null); then
         say "note: ${owner%%:*} owns $dir/sst.so; its next upgrade puts the C module back over this one (make deb builds a package that keeps it aside instead)"
+    elif [ -z "${DESTDIR:-}" ] && { [ -e /var/lib/rpm/rpmdb.sqlite ] || [ -e /var/lib/rpm/Packages ]; } \
+        && owner=$(rpm -qf "$dir/sst.so" 2>/dev/null); then   # an RPM system (RHEL 9: sqlite, 8: Packages)
+        say "note: the RPM $owner owns $dir/sst.so; rpm -V now reports it changed and its next update puts the C module back (make rpm builds a package that leaves it alone)"
     fi
     ;;
 uninstall)

@@ -25,19 +25,8 @@ so="${1:-./sst.so}"
 out="${2:-build}"
 pkg=opensips-sst-rs
 
-[ -f "$so" ] || { echo "sst-rs: nothing to package: $so is missing. Build it first: make OPENSIPS=/usr/sbin/opensips" >&2; exit 1; }
-for tool in dpkg-deb objcopy; do
-    command -v "$tool" >/dev/null || { echo "sst-rs: make deb needs $tool (Debian packages dpkg and binutils)" >&2; exit 1; }
-done
-
-# OPENSIPS= given to make deb: the module must be for that server
-if [ -n "${OPENSIPS:-}" ]; then
-    why=$(./scripts/module-target.sh "$so" --check "$OPENSIPS" 2>&1) || { echo "sst-rs: $why" >&2; exit 1; }
-fi
-release=$(./scripts/module-target.sh "$so")
-full_version=$(./scripts/module-target.sh "$so" --version)
-flags=$(./scripts/module-target.sh "$so" --flags)
-ours=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+. scripts/package-common.sh
+package_target deb "$so" "Debian packages dpkg and binutils" dpkg-deb objcopy
 arch=$(dpkg --print-architecture)
 triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 moddir="/usr/lib/$triplet/opensips/modules"
@@ -97,19 +86,12 @@ divert() { dpkg-divert --package $pkg --rename --divert \"\$moddir/sst.so.c-modu
 
 cat >"$root/DEBIAN/preinst" <<EOF
 $common
-built_version='$full_version'
-built_flags='$flags'
+$(server_check_sh $pkg '${DPKG_ROOT:-}/usr/sbin/opensips')
 
 # The server refuses a module whose version or flags differ from its own:
 # refuse here instead, before anything is diverted.
 check_server() {
-    bin="\${DPKG_ROOT:-}/usr/sbin/opensips"
-    [ -x "\$bin" ] || return 0   # not unpacked yet: Depends pins the release
-    v=\$("\$bin" -V 2>&1 | sed -n 's/^version: //p')
-    f=\$("\$bin" -V 2>&1 | sed -n 's/^flags: //p')
-    if [ "\$v" != "\$built_version" ] || [ "\$f" != "\$built_flags" ]; then
-        echo "$pkg: this sst.so is built for \$built_version, flags \$built_flags;" >&2
-        echo "$pkg: /usr/sbin/opensips is \$v, flags \$f: it would refuse to load the module." >&2
+    if ! server_matches; then
         echo "$pkg: build the package against this server: make OPENSIPS=/usr/sbin/opensips && make deb" >&2
         exit 1
     fi
