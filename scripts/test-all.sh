@@ -55,7 +55,7 @@ warnings() { # cargo warnings in a log (build-script notes excluded)
     [ "$n" -eq 0 ] || echo "$n cargo warning(s), "
 }
 show_failures() { # the lines of a log that say what failed
-    grep -E "^(FAIL|not ok)|^test .* FAILED|panicked|^error(\[|:)|==[0-9]+== ERROR|^SUMMARY|deadly signal" "$1" \
+    grep -E "^(FAIL|not ok)|^test .* FAILED|panicked|^error(\[|:)|==[0-9]+== ERROR|^SUMMARY|deadly signal|^  (size|offset|const|symbol)\.|differs from|disagrees|^abi/probe.py:" "$1" \
         | head -n 20 | sed 's/^/    | /'
 }
 
@@ -182,7 +182,7 @@ header_probe() { # release, source tree
     } >"$log" 2>&1; rc=$?
     read -r p f s < <(grep -E '^test result:' "$log" | sed -E \
         's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 0/' | tail -n 1)
-    [ $rc -eq 0 ] || grep -E "^  [a-z_]+\.|error|abi/probe.py" "$log" | head -n 20 | sed 's/^/    | /'
+    [ $rc -eq 0 ] || show_failures "$log"
     row "header probe $v" "${p:-0}" "${f:-0}" 0 $rc "$(wc -l <"$facts") facts; log $log"
 }
 
