@@ -2,12 +2,14 @@
 #           install: make install [OPENSIPS=...] [MODULES_DIR=...] [DESTDIR=...]
 #                    (also install-debug, uninstall; packages: deb, rpm;
 #                    README: Installation)
-#           test:    make test [OPENSIPS=/path/to/opensips]
+#           test:    make test [OPENSIPS=/path/to/opensips | OPENSIPS_SRC="archive-or-folder ..."]
 #
 # OPENSIPS points at the server binary the module is for: the build reads
 # `opensips -V` to match its version, flags and SCM type. Without it the
 # module is built for OpenSIPS 3.6.8 with default flags. Cross builds:
-# SST_OSIPS_VERSION=3.6.8 [SST_OSIPS_FLAGS="..."] [SST_OSIPS_SCM=unknown].
+# SST_OSIPS_VERSION=3.6.8 [SST_OSIPS_FLAGS="..."] [SST_OSIPS_SCM=unknown]
+# [SST_OSIPS_REV=unknown]. A release without layout facts (abi/facts/) is
+# refused.
 
 OPENSIPS ?=
 CARGO ?= cargo

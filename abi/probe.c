@@ -286,6 +286,7 @@ CONST(DLG_STATE_CONFIRMED_NA)
 CONST(DLG_STATE_CONFIRMED)
 CONST(DLG_LEG_200OK)
 CONST(DLG_FLAG_BYEONTIMEOUT)
+CONST(SST_DIALOG_FLAG)
 
 /* ---- signaling module */
 SIZE(struct sig_binds, "sig_binds")
@@ -364,6 +365,7 @@ SYMBOL(pv_get_uintval)
 SYMBOL(pv_get_strval)
 
 /* ---- event interface, processing context, ticks */
+SIZE(event_id_t, "event_id_t")
 CONST(EVI_ERROR)
 CONST(EVI_INT_VAL)
 CONST(EVI_STR_VAL)
@@ -375,6 +377,7 @@ SYMBOL(evi_param_add)
 SYMBOL(evi_free_params)
 SYMBOL(evi_raise_event)
 CONST(CONTEXT_GLOBAL)
+SIZE(enum osips_context, "osips_context")
 SYMBOL(current_processing_ctx)
 SYMBOL(context_register_int)
 SYMBOL(get_ticks)

@@ -98,11 +98,10 @@ impl Facts {
              pub const OURS: &[(&str, Option<i64>)] = &[\n",
         );
         for f in &self.facts {
-            let expr = if f.value == "absent" { None } else { rust_expr(&f.key) };
-            if let Some(expr) = expr {
-                rs.push_str(&format!("    ({:?}, Some(({expr}) as i64)),\n", f.key));
-            } else if f.value == "absent" {
+            if f.value == "absent" {
                 rs.push_str(&format!("    ({:?}, None),\n", f.key));
+            } else if let Some(expr) = rust_expr(&f.key) {
+                rs.push_str(&format!("    ({:?}, Some(({expr}) as i64)),\n", f.key));
             }
         }
         rs.push_str("];\n");

@@ -72,7 +72,9 @@ fn main() {
     }
 
     println!("cargo:rustc-cfg=osips_abi=\"{abi}\"");
-    let symbols: Vec<&str> = all.iter().flat_map(|f| f.symbols()).collect();
+    let mut symbols: Vec<&str> = all.iter().flat_map(|f| f.symbols()).collect();
+    symbols.sort_unstable();
+    symbols.dedup();
     println!("cargo::rustc-check-cfg=cfg(osips_sym, values(\"{}\"))", symbols.join("\", \""));
     for sym in facts.symbols() {
         println!("cargo:rustc-cfg=osips_sym=\"{sym}\"");

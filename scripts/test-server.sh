@@ -12,9 +12,9 @@
 # source tree stays beside it (src/): the header probe reads it.
 # Build output goes to <server folder>/build.log; on failure its end is shown.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 src="${1:?usage: $0 opensips-X.Y.Z.tar.gz | source-folder}"
-src=$(realpath "$src")
+src=$(realpath "$src")   # relative to where it was called from
+cd "$(dirname "$0")/.."
 
 # The modules the real-server suite and the benchmark load (the C module
 # `sst` too: --c-module and the benchmark compare against it).
