@@ -6,13 +6,13 @@
 //! same way and is kept in the same per-message context), it reads back what
 //! was set, and a config that never names it behaves exactly as before.
 
-use super::record::{load_refresher, stored_state};
+use super::dialog_values::{load_refresher, stored_state};
 use super::entry::Stop;
 use super::Context;
 use crate::host::context::IntSlot;
 use crate::host::pv::{In, Out};
 use crate::rfc4028::policy::CallOptions;
-use crate::rfc4028::script::{self, Assigned, Field, Reading, View};
+use crate::session::script::{self, Assigned, Field, Reading, View};
 use crate::{sst_log, sys};
 use core::ffi::c_int;
 

@@ -2,7 +2,7 @@
 //! the few fields of a dialog we read or write; `callback`: one run of a
 //! dialog callback.
 
-use crate::rfc4028::timing::{lifetime_bound, DialogNow};
+use crate::session::dialog_timer::{lifetime_bound, DialogNow};
 use crate::sys;
 use core::ffi::c_int;
 use core::ptr::NonNull;

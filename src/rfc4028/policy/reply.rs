@@ -3,16 +3,17 @@
 //! settle nothing (early dialog, other branches, retransmissions).
 
 use super::super::grammar::{Refresher, SessionExpires};
-use super::super::state::{SstState, SST_NSUP, SST_UAC, SST_UAS, SST_UNDF};
-use super::super::timing::{DialogNow, Lifetime};
+use crate::session::sst_info::{SstState, SST_NSUP, SST_UAC, SST_UAS, SST_UNDF};
+use crate::session::dialog_timer::{DialogNow, Lifetime};
 use super::edits::{Edit, Edits};
 use super::facts::{CseqMethod, MessageFacts};
 use super::Config;
 
 /// Who refreshes the session after a reply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RefresherUpdate {
     /// The reply did not settle the session: whatever was recorded stands.
+    #[default]
     Keep,
     /// The session runs and this end refreshes it.
     Set(Refresher),
@@ -43,12 +44,6 @@ pub struct ReplyDecision {
     pub refresher: RefresherUpdate,
 }
 
-/// Whether a reply with this status can change anything: provisional
-/// replies never do, so their headers need not even be read.
-pub fn reply_can_matter(status: u32) -> bool {
-    status >= 200
-}
-
 /// The refresher of a session settled by a 2xx carrying Session-Expires
 /// (RFC 4028 §7.2, §9). The UAS's word is taken as given, `refresher=uas`
 /// included, even when the UAC supports timers and asked to refresh
@@ -63,8 +58,9 @@ fn refresher_of_2xx(se: SessionExpires, state: &SstState) -> RefresherUpdate {
     }
 }
 
-/// `facts`: None when the reply's timer headers could not be read
-/// (malformed or repeated Session-Expires or Min-SE).
+/// A final reply (`session::events` passes on no provisional one, which
+/// never settles anything). `facts`: None when the reply's timer headers
+/// could not be read (malformed or repeated Session-Expires or Min-SE).
 pub fn reply(
     state: SstState,
     status: u32,
@@ -73,9 +69,6 @@ pub fn reply(
     ctx: &ReplyContext,
 ) -> ReplyDecision {
     let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep };
-    if !reply_can_matter(status) {
-        return d;
-    }
     let is_2xx = (200..300).contains(&status);
     // A 2xx of the INVITE once the dialog is confirmed is a retransmission
     // (or a changed copy): the UAC's transaction absorbs it, so it settles

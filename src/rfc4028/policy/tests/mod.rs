@@ -8,8 +8,8 @@ mod within;
 
 use super::*;
 use crate::rfc4028::grammar::{HeaderError, Refresher};
-use crate::rfc4028::timing::{DialogNow, Lifetime};
-use crate::rfc4028::state::*;
+use crate::session::dialog_timer::{DialogNow, Lifetime};
+use crate::session::sst_info::*;
 
 const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
 
@@ -31,10 +31,7 @@ fn facts(headers: &[(&str, &str)]) -> MessageFacts {
 }
 
 fn track(d: InitialDecision) -> (SstState, Vec<Edit>) {
-    match d {
-        InitialDecision::Track { state, edits, .. } => (state, edits.iter().collect()),
-        other => panic!("expected Track, got {other:?}"),
-    }
+    (d.state, d.edits.iter().collect())
 }
 
 fn tracked() -> SstState {
@@ -52,10 +49,7 @@ fn edited(headers: &[(&str, &str)], edits: &Edits) -> String {
 }
 
 fn initial_edits(headers: &[(&str, &str)], cfg: &Config) -> Edits {
-    match initial_invite(&facts(headers), cfg, false) {
-        InitialDecision::Track { edits, .. } => edits,
-        other => panic!("expected Track, got {other:?}"),
-    }
+    initial_invite(&facts(headers), cfg).edits
 }
 
 #[test]

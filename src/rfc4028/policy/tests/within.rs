@@ -70,11 +70,9 @@ fn flow12_ack_and_prack_reapply_the_current_interval_only_while_timing() {
     assert_eq!(ack(&SstState::default(), 700), None);
     let no_timer = SstState { requester: SST_PXY, supported: SST_NSUP, interval: 43200 };
     assert_eq!(ack(&no_timer, 700), None);
-    // other in-dialog requests re-arm what was set last: nothing to decide
-    let info = request_within(&tracked(), WithinRequest::Other, None, &CFG, &DialogNow { lifetime: 700, ..NOW });
-    assert_eq!(info, RequestDecision::default());
     // ...unless what was clamped a while ago no longer fits from now
     let later = DialogNow { lifetime: 5000, bound: 4990, ..NOW };
-    let info = request_within(&tracked(), WithinRequest::Other, None, &CFG, &later);
-    assert_eq!(info.lifetime, Some(Lifetime { seconds: 4990, clamped_from: Some(5000) }));
+    assert_eq!(ack(&no_timer, 5000), None);
+    let d = request_within(&no_timer, WithinRequest::AckOrPrack, None, &CFG, &later);
+    assert_eq!(d.lifetime, Some(Lifetime { seconds: 4990, clamped_from: Some(5000) }));
 }

@@ -1,7 +1,7 @@
 //! `$sst(name)`: names, readings in every state of a call, and writes.
 
 use super::*;
-use crate::rfc4028::state::{SST_UAC, SST_UNDF};
+use crate::session::sst_info::{SST_UAC, SST_UNDF};
 
 const RUNNING: SstState = SstState { requester: SST_PXY, supported: SST_UAC, interval: 1800 };
 

@@ -1,12 +1,16 @@
-//! The stand-in for the dialog module's timer, driven by the policy as the
-//! module's callbacks drive it, and the reference of the session in force
-//! each event is checked against.
+//! The stand-in for the dialog module (its states, the leg it keeps, its
+//! timer: the lifetime, the re-arm after request callbacks, the insert at
+//! confirmation), which hands each event to the entry of `session::events`
+//! the module's callback calls and carries out the decision as the module
+//! does; and the reference of the session in force each event is checked
+//! against. Nothing here decides whether an event matters.
 
-use super::super::policy::*;
-use super::super::state::SstState;
-use super::super::timing::{lifetime_bound, DialogNow, Lifetime};
 use super::msg::Msg;
 use super::steps::*;
+use crate::rfc4028::policy::*;
+use crate::session::dialog_timer::{lifetime_bound, DialogNow, Lifetime};
+use crate::session::events::{self, Decision, Ending, Reads};
+use crate::session::sst_info::SstState;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum DlgState {
@@ -86,47 +90,50 @@ impl Sim {
         }
     }
 
-    fn request_within(&mut self, request: WithinRequest, msg: &mut Msg) {
+    /// An in-dialog request through the proxy (DLGCB_REQ_WITHIN), then the
+    /// dialog module's re-arm.
+    fn request_within(&mut self, method: Method, msg: &mut Msg) {
         if let Some(m) = msg.facts().and_then(|f| f.min_se) {
             self.largest_min_se = self.largest_min_se.max(m);
         }
-        // As the module: nothing before confirmation; for other requests only
-        // the refit, without the record.
-        if self.dlg.state == DlgState::Confirmed && request == WithinRequest::Other {
-            if let Some(l) = refit(&self.now()) {
-                self.set(l);
-            }
-        } else if self.dlg.state == DlgState::Confirmed {
-            let facts = msg.facts();
-            let d = request_within(&self.record, request, facts.as_ref(), &self.cfg, &self.now());
-            if facts.is_some() {
-                msg.apply(&d.edits);
-            }
-            if let Some(l) = d.lifetime {
-                self.set(l);
-            }
-        }
+        let d = events::request_within(method, &mut self.reads(msg), &self.cfg, &self.now());
+        self.apply(d, msg);
         self.saw(msg);
         self.rearm();
     }
 
+    /// A reply through the proxy: to the INVITE (DLGCB_RESPONSE_FWDED, with
+    /// whether its leg is the one the dialog keeps) or within (DLGCB_RESPONSE_WITHIN).
     fn reply(&mut self, status: u32, msg: &mut Msg, initial: bool, kept_leg: bool) {
-        if status < 200 && status != 422 {
-            return;
-        }
-        let ctx = ReplyContext { initial, kept_leg, dialog: self.now() };
-        let facts = msg.facts();
-        let d = reply(self.record, status, facts.as_ref(), &self.cfg, &ctx);
-        if facts.is_some() {
+        let now = self.now();
+        let d = if initial {
+            events::initial_reply(status, kept_leg, &mut self.reads(msg), &self.cfg, &now)
+        } else {
+            events::reply_within(status, &mut self.reads(msg), &self.cfg, &now)
+        };
+        self.apply(d, msg);
+        self.saw(msg);
+    }
+
+    /// What an entry reads, as the module reads it: the stored record, the
+    /// message's facts.
+    fn reads(&self, msg: &Msg) -> impl Reads {
+        events::Known { record: Some(self.record), facts: msg.facts(), call: CallOptions::default() }
+    }
+
+    /// The decision carried out as the module's callbacks carry it out.
+    fn apply(&mut self, d: Decision, msg: &mut Msg) {
+        if msg.facts().is_some() {
             msg.apply(&d.edits);
         } else {
-            assert!(d.edits.is_empty());
+            assert!(d.edits.is_empty(), "edits placed in a message that cannot be read");
         }
-        self.record = d.state;
-        if let Some(l) = d.lifetime {
-            self.set(l);
+        if let Some(r) = d.record {
+            self.record = r;
         }
-        self.saw(msg);
+        if let Some(a) = d.lifetime {
+            self.set(a.lifetime());
+        }
     }
 
     fn answer_msg(se: SeAnswer, asked: Option<u32>, refresher_uas: bool, cseq: &str) -> Msg {
@@ -164,13 +171,17 @@ impl Sim {
     pub(super) fn step(&mut self, s: &Step) {
         use DlgState::*;
         match *s {
-            Step::Provisional if self.dlg.state == Unconfirmed => self.dlg.state = Early,
+            Step::Provisional if self.dlg.state == Unconfirmed => {
+                let mut ringing = Self::answer_msg(SeAnswer::Same, self.asked, false, "1 INVITE");
+                self.reply(180, &mut ringing, true, true);
+                self.dlg.state = Early;
+            }
             Step::Prack if self.dlg.state == Early => {
-                self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+                self.request_within(Method::Prack, &mut Msg::default());
             }
             Step::EarlyUpdate { se } if self.dlg.state == Early => {
                 let mut req = Msg(vec![("CSeq".into(), "2 UPDATE".into()), ("Session-Expires".into(), se.to_string())]);
-                self.request_within(WithinRequest::Refresh, &mut req);
+                self.request_within(Method::Update, &mut req);
                 let mut ok = Self::answer_msg(SeAnswer::Same, Some(se), false, "2 UPDATE");
                 self.reply(200, &mut ok, false, true);
             }
@@ -194,10 +205,10 @@ impl Sim {
                 self.dlg.state = Ended;
             }
             Step::Ack if self.dlg.state == Confirmed => {
-                self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+                self.request_within(Method::Ack, &mut Msg::default());
             }
             Step::Other if self.dlg.state == Confirmed => {
-                self.request_within(WithinRequest::Other, &mut Msg::default());
+                self.request_within(Method::Other, &mut Msg::default());
             }
             Step::Refresh { invite, se, min_se, outcome } if self.dlg.state == Confirmed => {
                 let cseq = if invite { "5 INVITE" } else { "5 UPDATE" };
@@ -208,7 +219,7 @@ impl Sim {
                 if let Some(m) = min_se {
                     req.0.push(("Min-SE".into(), m.to_string()));
                 }
-                self.request_within(WithinRequest::Refresh, &mut req);
+                self.request_within(if invite { Method::Invite } else { Method::Update }, &mut req);
                 let forwarded = req.facts().and_then(|f| f.se()).map(|se| se.interval);
                 match outcome {
                     Outcome::Ok { se, retransmitted } => {
@@ -237,7 +248,7 @@ impl Sim {
                 if invite {
                     // the ACK of the final reply comes through the proxy too
                     self.check(s);
-                    self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+                    self.request_within(Method::Ack, &mut Msg::default());
                 }
             }
             Step::Wait(secs) => {
@@ -248,6 +259,9 @@ impl Sim {
                     if let Some(e) = self.session {
                         assert!(armed >= e, "the dialog expired at {armed}, before the session in force ({e})");
                     }
+                    // (e): counted as a session-timer expiry exactly when one was in force
+                    let d = events::dialog_ended(Ending::Expired, true, &mut self.reads(&Msg::default()));
+                    assert_eq!(d.expired.is_some(), self.session.is_some(), "expiry counted {:?}, session in force {:?}", d.expired, self.session);
                     self.dlg.state = Ended;
                 }
             }

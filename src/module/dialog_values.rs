@@ -4,7 +4,7 @@
 use super::What;
 use crate::host::dialog::{Dialog, DlgApi, DlgCall, Fetched};
 use crate::rfc4028::policy::RefresherUpdate;
-use crate::rfc4028::state::{self, SstState, STATE_LEN};
+use crate::session::sst_info::{self, SstState, STATE_LEN};
 use crate::rfc4028::Refresher;
 use crate::sst_log;
 
@@ -54,7 +54,7 @@ pub(super) fn store_state(api: &DlgApi, dlg: &Dialog, state: &SstState) -> bool 
 
 fn refresher_of(fetched: Result<Option<Fetched>, ()>) -> Option<Refresher> {
     match fetched {
-        Ok(Some(v)) if v.is_str => state::refresher_from_bytes(v.bytes()),
+        Ok(Some(v)) if v.is_str => sst_info::refresher_from_bytes(v.bytes()),
         _ => None,
     }
 }
@@ -76,7 +76,7 @@ pub(super) fn apply_refresher(api: &DlgApi, dlg: &Dialog, update: RefresherUpdat
         return;
     }
     let ok = match wanted {
-        Some(r) => api.store_value(dlg, REFRESHER_VALUE, state::refresher_to_bytes(r)),
+        Some(r) => api.store_value(dlg, REFRESHER_VALUE, sst_info::refresher_to_bytes(r)),
         None => api.delete_value(dlg, REFRESHER_VALUE),
     };
     if !ok {

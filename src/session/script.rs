@@ -3,9 +3,9 @@
 //! may say. Pure: the module layer finds the dialog, its record and the
 //! clock, and turns a `Reading` into an OpenSIPS pv value.
 
-use super::grammar::Refresher;
-use super::policy::CallOptions;
-use super::state::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UAS};
+use crate::rfc4028::grammar::Refresher;
+use crate::rfc4028::policy::CallOptions;
+use super::sst_info::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UAS};
 
 /// A name inside `$sst(...)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

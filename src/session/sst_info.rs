@@ -3,7 +3,7 @@
 //! (requester, supported, interval, refcnt; native-endian u32 each), so a
 //! dialog saved or replicated by either module loads in the other.
 
-use super::grammar::Refresher;
+use crate::rfc4028::grammar::Refresher;
 
 /// Flag bits of `requester` and `supported` (C: `enum sst_flags`).
 pub const SST_UNDF: u32 = 0;

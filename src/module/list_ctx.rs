@@ -1,7 +1,7 @@
 //! The `sst` object in the dialog's context of `dlg_list_ctx` (the C
 //! module's sst_mi.c).
 
-use super::record::mi_state;
+use super::dialog_values::mi_state;
 use super::Context;
 use super::entry::Outcome;
 use crate::host::dialog::DlgCall;

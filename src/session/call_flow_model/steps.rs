@@ -1,6 +1,6 @@
 //! The events a generated call flow is made of, and their strategies.
 
-use super::super::policy::*;
+use crate::rfc4028::policy::*;
 use proptest::prelude::*;
 
 #[derive(Clone, Copy, Debug)]
