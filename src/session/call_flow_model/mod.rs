@@ -14,7 +14,10 @@
 //!       unless a Min-SE above it set the session;
 //!   (d) no forwarded message carries two Session-Expires or two Min-SE;
 //!   (e) a dialog the timer ends is counted as expired by its session timer
-//!       exactly when a session timer was in force.
+//!       exactly when a session timer was in force;
+//!   (f) a call in which no session timer has been in force nor proposed
+//!       keeps the dialog's own timeout (default_timeout), before and after
+//!       its 2xx.
 //! A request and its reply happen at the same instant here; time passes
 //! between transactions (see the README for the UPDATE round trip).
 //!
@@ -56,6 +59,7 @@ fn run(cfg: Config, inv: &Invite, steps: &[Step]) {
         largest: asked.map_or(0, u64::from),
         largest_min_se: inv.min_se.unwrap_or(0),
         asked,
+        own_timeout: Some(cfg.default_timeout),
     };
     for s in steps {
         sim.step(s);

@@ -43,6 +43,10 @@ pub(super) struct Sim {
     pub(super) largest_min_se: u32,
     /// The Session-Expires the INVITE went on with (what a compliant UAS may answer).
     pub(super) asked: Option<u32>,
+    /// Reference: the dialog's own timeout (default_timeout), while no
+    /// session timer has been in force nor proposed by a refresh, nor a
+    /// script set $DLG_timeout; None after.
+    pub(super) own_timeout: Option<u32>,
 }
 
 const TICK0: u64 = 1000;
@@ -155,8 +159,11 @@ impl Sim {
         m
     }
 
-    /// (a), (b): after every event of a live, confirmed dialog.
+    /// (a), (b), (f): after every event of a live dialog.
     fn check(&self, step: &Step) {
+        if let (Some(own), true) = (self.own_timeout, self.dlg.state != DlgState::Ended) {
+            assert_eq!(self.dlg.lifetime, own, "after {step:?}: a call without a session timer lost its own timeout");
+        }
         if self.dlg.state != DlgState::Confirmed {
             return;
         }
@@ -197,6 +204,9 @@ impl Sim {
                     self.dlg.armed = Some(self.t + u64::from(self.dlg.lifetime));
                     // reference: the session the UAC was told about
                     self.session = ok.session_expires().map(|i| self.expiry_of(i));
+                    if self.session.is_some() {
+                        self.own_timeout = None;
+                    }
                 }
             }
             Step::Reject(code) if matches!(self.dlg.state, Unconfirmed | Early) => {
@@ -205,6 +215,15 @@ impl Sim {
                 self.dlg.state = Ended;
             }
             Step::Ack if self.dlg.state == Confirmed => {
+                self.request_within(Method::Ack, &mut Msg::default());
+            }
+            Step::AckAfterScriptTimeout(secs) if self.dlg.state == Confirmed => {
+                // what $DLG_timeout does: a new lifetime, re-armed after the callbacks
+                self.dlg.lifetime = secs;
+                self.dlg.dirty = true;
+                // (f) is not checked after this: a refresh answered without
+                // Session-Expires gives the call default_timeout back
+                self.own_timeout = None;
                 self.request_within(Method::Ack, &mut Msg::default());
             }
             Step::Other if self.dlg.state == Confirmed => {
@@ -221,12 +240,18 @@ impl Sim {
                 }
                 self.request_within(if invite { Method::Invite } else { Method::Update }, &mut req);
                 let forwarded = req.facts().and_then(|f| f.se()).map(|se| se.interval);
+                if forwarded.is_some_and(|i| i > 0) {
+                    self.own_timeout = None; // a session was proposed
+                }
                 match outcome {
                     Outcome::Ok { se, retransmitted } => {
                         let mut ok = Self::answer_msg(se, forwarded, false, cseq);
                         self.reply(200, &mut ok, false, true);
                         match (ok.facts(), ok.session_expires()) {
-                            (Some(_), Some(i)) => self.session = Some(self.expiry_of(i)),
+                            (Some(_), Some(i)) => {
+                                self.session = Some(self.expiry_of(i));
+                                self.own_timeout = None;
+                            }
                             // a refresh answered without Session-Expires: no timer from now on
                             (Some(f), None) if f.se().is_none() => self.session = None,
                             // 0 or unreadable: the session in force stays
