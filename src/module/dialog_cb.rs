@@ -45,14 +45,14 @@ const EVENT_LOG_NAME: &str = "on_dialog_event";
 
 /// What a decision reads, taken from the callback's dialog and message
 /// when the decision asks for it.
-struct FromCall<'c> {
+struct FromCall<'c, 'call> {
     ctx: Context,
-    dlg: &'c Dialog,
-    msg: Option<&'c mut SipMsg>,
+    dlg: &'c Dialog<'call>,
+    msg: Option<&'c mut SipMsg<'call>>,
     what: What<'c>,
 }
 
-impl Reads for FromCall<'_> {
+impl Reads for FromCall<'_, '_> {
     fn record(&mut self) -> Option<SstState> {
         stored_state(self.ctx.api, self.dlg)
     }
@@ -70,7 +70,7 @@ entry!(dialog fn dialog_created(ctx, call), panic: "the message is left as it wa
     Ok(())
 });
 
-fn on_dialog_created(ctx: Context, dlg: &Dialog, msg: &mut SipMsg) {
+fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<'call>) {
     let Context { s, api } = ctx;
     let what = What { kind: &"initial INVITE", callid: dlg.callid() };
     let flagged = msg.flags() & s.flag_mask != 0;
