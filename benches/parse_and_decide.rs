@@ -19,7 +19,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sst::rfc4028::grammar::{has_option_tag, parse_min_se, parse_session_expires};
 use sst::rfc4028::policy::{gather, initial_invite, lay_out, reply, Config, HeaderLine, ReplyContext};
-use sst::session::sst_info::{SstState, SST_UAC};
+use sst::session::sst_info::{Requester, SstState, Supported};
 use sst::session::dialog_timer::DialogNow;
 use std::hint::black_box;
 
@@ -196,7 +196,7 @@ fn bench_decide(c: &mut Criterion) {
     let inv_small = gather(pairs(&small)).unwrap();
     let inv_no_se = gather(pairs(&invite_typical()).filter(|h| h.name != b"Session-Expires")).unwrap();
     let ok = gather(pairs(&reply_typical())).unwrap();
-    let tracked = SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 };
+    let tracked = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
     assert!(initial_invite(&inv, &CFG).edits.is_empty());
 
     let mut g = c.benchmark_group("decide");
@@ -223,7 +223,7 @@ fn bench_message(c: &mut Criterion) {
     let inv = invite_typical();
     let ok = reply_typical();
     let worst = invite_worst();
-    let tracked = SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 };
+    let tracked = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
 
     let mut g = c.benchmark_group("per_message");
     g.throughput(Throughput::Elements(1));

@@ -39,7 +39,7 @@ use sst::rfc4028::policy::{
     ReplyDecision, RequestDecision, RFC_MIN_SE,
 };
 use sst::session::events::{self, Arm, Known};
-use sst::session::sst_info::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UNDF};
+use sst::session::sst_info::{Requester, SstState, Supported};
 use sst::session::dialog_timer::{DialogNow, Lifetime};
 
 #[path = "gather_and_policy/input.rs"]
@@ -162,9 +162,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let status1 = at(4, 200).clamp(100, 999);
     let status2 = at(5, 200).clamp(100, 999);
+    // A stored record holds only flag values a module writes (any other
+    // is refused as corrupt when read); other numbers pick one in turn.
+    const REQUESTERS: [Requester; 3] = [Requester::Nobody, Requester::Uac, Requester::Proxy];
+    const SUPPORTED: [Supported; 4] = [Supported::Unknown, Supported::Uac, Supported::Uas, Supported::Neither];
     let stored = (n.len() >= 9).then(|| SstState {
-        requester: n[6],
-        supported: n[7],
+        requester: Requester::from_flags(n[6]).unwrap_or(REQUESTERS[n[6] as usize % 3]),
+        supported: Supported::from_flags(n[7]).unwrap_or(SUPPORTED[n[7] as usize % 4]),
         interval: n[8],
     });
     let max_se_in = at(10, 0).min(INT_MAX);

@@ -1,11 +1,12 @@
 //! The 16-byte `sst_info` dialog value: from_bytes/to_bytes round trip for
-//! 16 bytes (byte-compatible with the C sst_info_t), an error otherwise.
+//! 16 bytes holding flag values a module writes (byte-compatible with the C
+//! sst_info_t), an error naming the length or the flags otherwise.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use sst::rfc4028::policy::{Config, Method};
 use sst::session::events::{request_within, Arm, Known};
-use sst::session::sst_info::{BadStateLength, SstState, STATE_LEN};
+use sst::session::sst_info::{BadRecord, Requester, SstState, Supported, STATE_LEN};
 use sst::session::dialog_timer::{DialogNow, Lifetime};
 
 const INT_MAX: u32 = i32::MAX as u32;
@@ -65,23 +66,29 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
         }
-        Err(e) => {
+        Err(BadRecord::Length(n)) => {
             assert_ne!(data.len(), STATE_LEN);
-            assert_eq!(e, BadStateLength(data.len()));
+            assert_eq!(n, data.len());
+        }
+        Err(BadRecord::Flags { requester, supported }) => {
+            assert_eq!(data.len(), STATE_LEN);
+            let word = |i: usize| u32::from_ne_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+            assert_eq!((requester, supported), (word(0), word(4)));
+            assert!(Requester::from_flags(requester).is_none() || Supported::from_flags(supported).is_none());
         }
     }
     // Every prefix/extension of a good record other than 16 bytes is refused.
     if data.len() >= STATE_LEN {
-        assert!(SstState::from_bytes(&data[..STATE_LEN]).is_ok());
+        assert!(!matches!(SstState::from_bytes(&data[..STATE_LEN]), Err(BadRecord::Length(_))));
         if data.len() > STATE_LEN {
             assert_eq!(
                 SstState::from_bytes(&data[..STATE_LEN + 1]),
-                Err(BadStateLength(STATE_LEN + 1))
+                Err(BadRecord::Length(STATE_LEN + 1))
             );
         }
         assert_eq!(
             SstState::from_bytes(&data[..STATE_LEN - 1]),
-            Err(BadStateLength(STATE_LEN - 1))
+            Err(BadRecord::Length(STATE_LEN - 1))
         );
     }
 });

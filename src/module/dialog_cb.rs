@@ -102,7 +102,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
         sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
     }
     api.set_mod_flag(dlg, sys::SST_DIALOG_FLAG);
-    sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester, state.supported);
+    sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester.flags(), state.supported.flags());
 }
 
 entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was", {

@@ -6,7 +6,7 @@
 use super::grammar::Refresher;
 use super::policy::{gather, initial_invite, lay_out, reply, Config, Edit, InitialDecision, MessageFacts, ReplyContext};
 use crate::session::dialog_timer::DialogNow;
-use crate::session::sst_info::{SstState, SST_PXY, SST_UAC};
+use crate::session::sst_info::{Requester, SstState, Supported};
 
 fn facts(headers: &[(&str, &str)]) -> MessageFacts {
     gather(lay_out(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes())))).expect("valid headers")
@@ -44,10 +44,10 @@ fn f1_reply_never_arms_a_zero_lifetime() {
     let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
     let invite = facts(&[("Supported", "timer"), ("CSeq", "1 INVITE")]);
     let state = initial_invite(&invite, &cfg).state;
-    assert_eq!((state.requester, state.supported), (SST_PXY, SST_UAC));
+    assert_eq!((state.requester, state.supported), (Requester::Proxy, Supported::Uac));
     let ok = facts(&[("CSeq", "1 INVITE")]);
     // Also from a record whose interval is 0 (as loaded from storage).
-    for s in [state, SstState { requester: SST_UAC, supported: SST_UAC, interval: 0 }] {
+    for s in [state, SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 0 }] {
         let dialog = DialogNow { confirmed: false, armed_remaining: None, lifetime: 43200, bound: i32::MAX as u32 };
         let d = reply(s, 200, Some(&ok), &cfg, &ReplyContext { initial: true, kept_leg: true, dialog });
         assert_ne!(d.lifetime.map(|l| l.seconds), Some(0), "zero lifetime armed from {s:?}");

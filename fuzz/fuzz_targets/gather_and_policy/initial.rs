@@ -11,20 +11,20 @@ pub(super) fn check_initial(facts: &MessageFacts, cfg: &Config, call: &CallOptio
             let edits = edits_vec(&edits);
             check_edits_shape(&edits);
             // Opted out (#991): nobody asked, so nothing is requested or changed.
-            if state.requester == SST_UNDF {
+            if state.requester == Requester::Nobody {
                 assert!(!call.insert && facts.se().is_none(), "{facts:?} {call:?}");
                 assert!(edits.is_empty() && state.interval == 0, "{edits:?} {state:?}");
                 return;
             }
             assert!(
-                state.requester == SST_UAC || state.requester == SST_PXY,
+                state.requester == Requester::Uac || state.requester == Requester::Proxy,
                 "{state:?}"
             );
             assert!(
-                state.supported == SST_UAC || state.supported == SST_UNDF,
+                state.supported == Supported::Uac || state.supported == Supported::Unknown,
                 "{state:?}"
             );
-            assert_eq!(state.supported == SST_UAC, facts.supports_timer);
+            assert_eq!(state.supported == Supported::Uac, facts.supports_timer);
             let cap = cfg.request_cap(facts.min_se);
             // The Session-Expires the forwarded request carries.
             let mut fwd_se = facts.se().map(|se| se.interval);

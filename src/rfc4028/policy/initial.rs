@@ -1,7 +1,7 @@
 //! The initial INVITE: `sstCheckMin()`'s comparison, and the decision taken
 //! when a dialog with the sst flag is created (flows 1 to 5).
 
-use crate::session::sst_info::{SstState, SST_PXY, SST_UAC, SST_UNDF};
+use crate::session::sst_info::{Requester, SstState, Supported};
 use super::edits::{Edit, Edits};
 use super::facts::{MessageFacts, Method};
 use super::{Config, RFC_MIN_SE};
@@ -92,7 +92,7 @@ pub fn initial_invite_for_call(
 ) -> InitialDecision {
     let cfg = &Config { sst_interval: call.interval.unwrap_or(cfg.sst_interval), ..*cfg };
     let mut edits = Edits::default();
-    let uac_supports = if facts.supports_timer { SST_UAC } else { SST_UNDF };
+    let uac_supports = if facts.supports_timer { Supported::Uac } else { Supported::Unknown };
     let cap = cfg.request_cap(facts.min_se);
     let too_small_for_422 = facts.supports_timer && cfg.reject_to_small;
     let (requester, interval) = match facts.se() {
@@ -100,12 +100,12 @@ pub fn initial_invite_for_call(
         Some(se) if se.interval >= cfg.floor() => match cap {
             Some(cap) if se.interval > cap => {
                 edits.push(Edit::SetSessionExpires(cap), facts);
-                (SST_UAC, cap)
+                (Requester::Uac, cap)
             }
-            _ => (SST_UAC, se.interval),
+            _ => (Requester::Uac, se.interval),
         },
         // Flow 3: too small but rejecting is off -> forward unchanged.
-        Some(se) if facts.supports_timer && !cfg.reject_to_small => (SST_UAC, se.interval),
+        Some(se) if facts.supports_timer && !cfg.reject_to_small => (Requester::Uac, se.interval),
         // Flow 4: too small and the UAC would not understand a 422, and
         // flow 2 (it would, and rejecting is on: no 422 can be sent from
         // here): raise Min-SE, and Session-Expires with
@@ -118,7 +118,7 @@ pub fn initial_invite_for_call(
             // Min-SE (edits stop at the first that fails).
             edits.push(Edit::SetSessionExpires(value), facts);
             edits.push(Edit::ReplaceMinSe(value), facts);
-            let state = SstState { requester: SST_UAC, supported: uac_supports, interval: value };
+            let state = SstState { requester: Requester::Uac, supported: uac_supports, interval: value };
             // (min_se 0 with Session-Expires: 0 is raised to the floor of 1
             // without a word: nothing was below min_se)
             let raised_instead_of_422 = too_small_for_422 && se.interval < cfg.min_se;
@@ -127,7 +127,7 @@ pub fn initial_invite_for_call(
         // Flow 5 opted out by the script: nobody requests session timers
         // and the request goes on untouched; a UAS may still start them in
         // its 2xx, which is then followed as in flow 8.
-        None if !call.insert => (SST_UNDF, 0),
+        None if !call.insert => (Requester::Nobody, 0),
         // Flow 5: no Session-Expires: the proxy requests session timers.
         None => {
             let wanted = facts.min_se.unwrap_or(0).max(cfg.proxy_interval());
@@ -139,7 +139,7 @@ pub fn initial_invite_for_call(
             }
             // A proxy must not choose the refresher (§8.1): no parameter.
             edits.push(Edit::AddSessionExpires { interval, refresher: None }, facts);
-            (SST_PXY, interval)
+            (Requester::Proxy, interval)
         }
     };
     let state = SstState { requester, supported: uac_supports, interval };

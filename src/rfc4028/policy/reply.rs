@@ -3,7 +3,7 @@
 //! settle nothing (early dialog, other branches, retransmissions).
 
 use super::super::grammar::{Refresher, SessionExpires};
-use crate::session::sst_info::{SstState, SST_NSUP, SST_UAC, SST_UAS, SST_UNDF};
+use crate::session::sst_info::{Requester, SstState, Supported};
 use crate::session::dialog_timer::{DialogNow, Lifetime};
 use super::edits::{Edit, Edits};
 use super::facts::{CseqMethod, MessageFacts};
@@ -53,7 +53,7 @@ pub struct ReplyDecision {
 fn refresher_of_2xx(se: SessionExpires, state: &SstState) -> RefresherUpdate {
     match se.refresher {
         Some(r) => RefresherUpdate::Set(r),
-        None if state.supported != SST_UAC => RefresherUpdate::Set(Refresher::Uas),
+        None if state.supported != Supported::Uac => RefresherUpdate::Set(Refresher::Uas),
         None => RefresherUpdate::Clear,
     }
 }
@@ -132,15 +132,15 @@ fn settle_2xx(d: &mut ReplyDecision, facts: &MessageFacts, cfg: &Config, ctx: &R
                 max_se => se.interval.min(max_se.max(asked_in_request(&state, ctx))),
             };
             d.state.interval = interval;
-            if d.state.supported != SST_UAC {
-                d.state.supported = if uas_supports { SST_UAS } else { SST_UNDF };
+            if d.state.supported != Supported::Uac {
+                d.state.supported = if uas_supports { Supported::Uas } else { Supported::Unknown };
             }
             d.lifetime = Some(Lifetime::within(interval, ctx.dialog.bound));
             d.refresher = refresher_of_2xx(se, &state);
         }
         // Flow 9: the UAS ignored session timers but the UAC supports them:
         // tell the UAC to refresh (RFC 4028 §8.2).
-        None if ctx.initial && state.supported == SST_UAC && state.requester != SST_UNDF => {
+        None if ctx.initial && state.supported == Supported::Uac && state.requester != Requester::Nobody => {
             let interval = if state.interval > 0 { state.interval } else { cfg.proxy_interval() };
             d.state.interval = interval;
             d.edits.push(Edit::AddSessionExpires { interval, refresher: Some(Refresher::Uac) }, facts);
@@ -174,7 +174,7 @@ fn asked_in_request(state: &SstState, ctx: &ReplyContext) -> u32 {
 /// is left alone: we never touched it, so the dialog keeps its own
 /// ($DLG_timeout or default_timeout: OpenSIPS #2829).
 fn untimed(d: &mut ReplyDecision, cfg: &Config) {
-    d.state.supported = SST_NSUP;
+    d.state.supported = Supported::Neither;
     d.state.interval = cfg.default_timeout;
     d.refresher = RefresherUpdate::Clear;
 }

@@ -4,12 +4,12 @@
 
 use super::*;
 use crate::rfc4028::policy::{gather, lay_out, Edit};
-use crate::session::sst_info::{SST_NSUP, SST_PXY, SST_UAC};
+use crate::session::sst_info::{Requester, Supported};
 
 const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
 const NOW: DialogNow = DialogNow { confirmed: true, armed_remaining: Some(1800), lifetime: 1800, bound: 1 << 30 };
 const EARLY: DialogNow = DialogNow { confirmed: false, armed_remaining: None, lifetime: 7200, ..NOW };
-const TRACKED: SstState = SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 };
+const TRACKED: SstState = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
 
 fn facts(headers: &[(&str, &str)]) -> MessageFacts {
     gather(lay_out(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes())))).expect("valid headers")
@@ -57,7 +57,7 @@ fn a_created_dialog_takes_the_scripts_options_and_tells_a_raise_instead_of_a_422
     let mut r = known(None, &[]);
     r.call = CallOptions { interval: Some(2400), insert: true };
     let d = dialog_created(true, Method::Invite, &mut r, &CFG);
-    assert_eq!(d.record, Some(SstState { requester: SST_PXY, supported: 0, interval: 2400 }));
+    assert_eq!(d.record, Some(SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 2400 }));
     assert_eq!(d.edits.iter().collect::<Vec<_>>(), vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
     let d = dialog_created(true, Method::Invite, &mut known(None, &[("Session-Expires", "100"), ("Supported", "timer")]), &CFG);
     assert_eq!((d.track, d.note), (true, Some(Note::RaisedInsteadOf422)));
@@ -123,9 +123,9 @@ fn only_the_kept_legs_2xx_settles_the_session_and_an_unchanged_record_is_not_sto
     let other_leg = initial_reply(200, false, &mut known(Some(TRACKED), &ok), &CFG, &NOW);
     assert_eq!(other_leg, Decision::default());
     // a 2xx without Session-Expires from a UAS that ignores timers: the record changes
-    let plain = SstState { requester: SST_PXY, supported: 0, interval: 1800 };
+    let plain = SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 1800 };
     let d = initial_reply(200, true, &mut known(Some(plain), &[("CSeq", "1 INVITE")]), &CFG, &EARLY);
-    assert_eq!(d.record, Some(SstState { requester: SST_PXY, supported: SST_NSUP, interval: 43200 }));
+    assert_eq!(d.record, Some(SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 }));
     // a refresh's 2xx within: from the kept leg by construction
     let refreshed = [("CSeq", "2 UPDATE"), ("Session-Expires", "900;refresher=uas")];
     let d = reply_within(200, &mut known(Some(TRACKED), &refreshed), &CFG, &NOW);
@@ -134,7 +134,7 @@ fn only_the_kept_legs_2xx_settles_the_session_and_an_unchanged_record_is_not_sto
 
 #[test]
 fn only_a_running_session_timer_ends_a_dialog_by_expiry_on_the_node_in_charge() {
-    let untimed = SstState { requester: SST_PXY, supported: SST_NSUP, interval: 43200 };
+    let untimed = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
     let ended = |ending, active, record| dialog_ended(ending, active, &mut Known { record, ..Known::default() }).expired;
     assert_eq!(ended(Ending::Expired, true, Some(TRACKED)), Some(TRACKED));
     assert_eq!(ended(Ending::Terminated { bye_on_timeout: true }, true, Some(TRACKED)), Some(TRACKED));

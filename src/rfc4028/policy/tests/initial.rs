@@ -38,7 +38,7 @@ fn check_min_absent_min_se_counts_as_90_rfc4028_s5() {
 #[test]
 fn flow1_se_at_least_min_se_is_forwarded_unchanged_requester_uac() {
     let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "1800"), ("Supported", "timer")]), &CFG));
-    assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 });
+    assert_eq!(s, SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 });
     assert!(edits.is_empty());
 }
 
@@ -49,7 +49,7 @@ fn flow2_too_small_uac_supports_reject_on_is_raised_and_told_no_422_from_the_dia
     let f = facts(&[("Session-Expires", "100;refresher=uac"), ("Supported", "timer"), ("Min-SE", "90")]);
     let d = initial_invite(&f, &CFG);
     assert!(d.raised_instead_of_422);
-    assert_eq!(track(d), (SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 },
+    assert_eq!(track(d), (SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 },
         vec![Edit::SetSessionExpires(1800), Edit::ReplaceMinSe(1800)]));
     // the request's own Min-SE wins when it is larger than ours
     let f = facts(&[("Session-Expires", "100"), ("Min-SE", "2000"), ("Supported", "timer")]);
@@ -67,7 +67,7 @@ fn flow2_too_small_uac_supports_reject_on_is_raised_and_told_no_422_from_the_dia
 fn flow3_too_small_uac_supports_reject_off_forwards_unchanged() {
     let cfg = Config { reject_to_small: false, ..CFG };
     let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "100"), ("k", "timer")]), &cfg));
-    assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UAC, interval: 100 });
+    assert_eq!(s, SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 100 });
     assert!(edits.is_empty());
 }
 
@@ -75,7 +75,7 @@ fn flow3_too_small_uac_supports_reject_off_forwards_unchanged() {
 fn flow4_too_small_uac_without_timer_raises_min_se_and_se_rfc4028_s8_1() {
     let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "100;refresher=uac"), ("Min-SE", "90")]), &CFG));
     assert_eq!(edits, vec![Edit::SetSessionExpires(1800), Edit::ReplaceMinSe(1800)]);
-    assert_eq!(s, SstState { requester: SST_UAC, supported: SST_UNDF, interval: 1800 });
+    assert_eq!(s, SstState { requester: Requester::Uac, supported: Supported::Unknown, interval: 1800 });
     // reject_to_small does not matter when the UAC cannot handle a 422
     let cfg = Config { reject_to_small: true, ..CFG };
     let (s, edits) = track(initial_invite(&facts(&[("Session-Expires", "100")]), &cfg));
@@ -86,7 +86,7 @@ fn flow4_too_small_uac_without_timer_raises_min_se_and_se_rfc4028_s8_1() {
 fn flow5_no_se_proxy_inserts_se_without_refresher_and_raises_low_min_se() {
     let (s, edits) = track(initial_invite(&facts(&[("Min-SE", "120")]), &CFG));
     assert_eq!(edits, vec![Edit::ReplaceMinSe(1800), Edit::AddSessionExpires { interval: 1800, refresher: None }]);
-    assert_eq!(s, SstState { requester: SST_PXY, supported: SST_UNDF, interval: 1800 });
+    assert_eq!(s, SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 1800 });
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn max_se_lowers_requests_to_it_but_never_below_their_min_se_rfc4028_s8_1() {
 fn per_call_interval_replaces_sst_interval_when_the_proxy_requests() {
     let call = CallOptions { interval: Some(2400), insert: true };
     let (s, edits) = track(initial_invite_for_call(&facts(&[]), &CFG, &call));
-    assert_eq!(s, SstState { requester: SST_PXY, supported: SST_UNDF, interval: 2400 });
+    assert_eq!(s, SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 2400 });
     assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
     // still never below min_se, like sst_interval
     let low = CallOptions { interval: Some(600), insert: true };
@@ -139,7 +139,7 @@ fn per_call_interval_replaces_sst_interval_when_the_proxy_requests() {
 #[test]
 fn per_call_interval_is_what_flow9_offers_the_uac() {
     // the proxy requested 2400 for this call; the UAS ignored timers
-    let state = SstState { requester: SST_PXY, supported: SST_UAC, interval: 2400 };
+    let state = SstState { requester: Requester::Proxy, supported: Supported::Uac, interval: 2400 };
     let d = reply(state, 200, Some(&facts(&[("CSeq", "1 INVITE")])), &CFG, &INITIAL);
     assert_eq!(d.edits.iter().next(), Some(Edit::AddSessionExpires { interval: 2400, refresher: Some(Refresher::Uac) }));
 }
@@ -149,7 +149,7 @@ fn opt_out_leaves_a_request_without_session_expires_untouched_issue_991() {
     let off = CallOptions { interval: None, insert: false };
     let f = facts(&[("Supported", "timer")]);
     let (s, edits) = track(initial_invite_for_call(&f, &CFG, &off));
-    assert_eq!(s, SstState { requester: SST_UNDF, supported: SST_UAC, interval: 0 });
+    assert_eq!(s, SstState { requester: Requester::Nobody, supported: Supported::Uac, interval: 0 });
     assert!(edits.is_empty());
     assert!(!s.timer_active());
     // ...so a 2xx without Session-Expires gets none added (the #991 case:

@@ -35,7 +35,7 @@ fn track(d: InitialDecision) -> (SstState, Vec<Edit>) {
 }
 
 fn tracked() -> SstState {
-    SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 }
+    SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 }
 }
 
 fn within(state: &SstState, request: WithinRequest, hs: &[(&str, &str)], cfg: &Config, now: &DialogNow) -> RequestDecision {
@@ -84,7 +84,7 @@ fn edits_land_on_the_bytes_they_change_and_keep_the_rest() {
     assert_eq!(edited(&hs, &initial_edits(&hs, &cfg)), "Min-SE: 1800\r\nTo: b\r\nSession-Expires: 1800\r\n");
     // flow 9: Session-Expires and Require added in that order, or timer
     // appended to the first Require, with a comma only when it has tags
-    let st = SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 };
+    let st = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
     for (require, want) in [
         (None, "CSeq: 1 INVITE\r\nSession-Expires: 1800;refresher=uac\r\nRequire: timer\r\n"),
         (Some("100rel"), "CSeq: 1 INVITE\r\nRequire: 100rel, timer\r\nSession-Expires: 1800;refresher=uac\r\n"),
