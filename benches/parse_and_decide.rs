@@ -18,9 +18,9 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sst::rfc4028::grammar::{has_option_tag, parse_min_se, parse_session_expires};
-use sst::rfc4028::policy::{gather, initial_invite, lay_out, reply, Config, HeaderLine, InitialDecision, ReplyContext};
-use sst::rfc4028::state::{SstState, SST_UAC};
-use sst::rfc4028::timing::DialogNow;
+use sst::rfc4028::policy::{gather, initial_invite, lay_out, reply, Config, HeaderLine, ReplyContext};
+use sst::session::sst_info::{Requester, SstState, Supported};
+use sst::session::dialog_timer::DialogNow;
 use std::hint::black_box;
 
 /// The module defaults (min_se 1800, reject_to_small on, dialog default 12 h).
@@ -196,20 +196,20 @@ fn bench_decide(c: &mut Criterion) {
     let inv_small = gather(pairs(&small)).unwrap();
     let inv_no_se = gather(pairs(&invite_typical()).filter(|h| h.name != b"Session-Expires")).unwrap();
     let ok = gather(pairs(&reply_typical())).unwrap();
-    let tracked = SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 };
-    assert!(matches!(initial_invite(&inv, &CFG, false), InitialDecision::Track { .. }));
+    let tracked = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
+    assert!(initial_invite(&inv, &CFG).edits.is_empty());
 
     let mut g = c.benchmark_group("decide");
-    g.bench_function("initial_invite_flow1", |b| b.iter(|| initial_invite(black_box(&inv), black_box(&CFG), false)));
+    g.bench_function("initial_invite_flow1", |b| b.iter(|| initial_invite(black_box(&inv), black_box(&CFG))));
     g.bench_function("initial_invite_flow1_worst_facts", |b| {
-        b.iter(|| initial_invite(black_box(&inv_worst), black_box(&CFG), false))
+        b.iter(|| initial_invite(black_box(&inv_worst), black_box(&CFG)))
     });
     // SE below min_se from a UAC without timer support: two edits
     g.bench_function("initial_invite_flow4_raise", |b| {
-        b.iter(|| initial_invite(black_box(&inv_small), black_box(&CFG), false))
+        b.iter(|| initial_invite(black_box(&inv_small), black_box(&CFG)))
     });
     g.bench_function("initial_invite_flow5_no_se", |b| {
-        b.iter(|| initial_invite(black_box(&inv_no_se), black_box(&CFG), false))
+        b.iter(|| initial_invite(black_box(&inv_no_se), black_box(&CFG)))
     });
     g.bench_function("reply_200_with_se", |b| {
         b.iter(|| reply(black_box(tracked), black_box(200), Some(black_box(&ok)), black_box(&CFG), black_box(&INITIAL_2XX)))
@@ -223,18 +223,18 @@ fn bench_message(c: &mut Criterion) {
     let inv = invite_typical();
     let ok = reply_typical();
     let worst = invite_worst();
-    let tracked = SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 };
+    let tracked = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
 
     let mut g = c.benchmark_group("per_message");
     g.throughput(Throughput::Elements(1));
     g.bench_function("initial_invite_typical", |b| {
-        b.iter(|| initial_invite(&gather(pairs(black_box(&inv))).unwrap(), &CFG, false))
+        b.iter(|| initial_invite(&gather(pairs(black_box(&inv))).unwrap(), &CFG))
     });
     g.bench_function("reply_200_typical", |b| {
         b.iter(|| reply(tracked, 200, Some(&gather(pairs(black_box(&ok))).unwrap()), &CFG, &INITIAL_2XX))
     });
     g.bench_function("initial_invite_worst_60", |b| {
-        b.iter(|| initial_invite(&gather(pairs(black_box(&worst))).unwrap(), &CFG, false))
+        b.iter(|| initial_invite(&gather(pairs(black_box(&worst))).unwrap(), &CFG))
     });
     // the 16-byte dialog value, both ways
     g.bench_function("state_round_trip", |b| {

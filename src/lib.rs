@@ -8,6 +8,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod rfc4028;
+pub mod session;
 pub mod sys;
 pub mod host;
 pub mod module;

@@ -34,12 +34,13 @@
 use libfuzzer_sys::fuzz_target;
 use sst::rfc4028::grammar::{classify_name, HeaderName, Refresher};
 use sst::rfc4028::policy::{
-    check_min, gather, initial_invite_for_call, lay_out, reply, request_within, CallOptions, CheckMin,
-    Config, CseqMethod, Edit, Edits, InitialDecision, MessageFacts, Place, RefresherUpdate,
-    ReplyContext, ReplyDecision, RequestDecision, WithinRequest, RFC_MIN_SE,
+    check_min, gather, initial_invite_for_call, lay_out, CallOptions, CheckMin, Config, CseqMethod,
+    Edit, Edits, InitialDecision, MessageFacts, Method, Place, RefresherUpdate, ReplyContext,
+    ReplyDecision, RequestDecision, RFC_MIN_SE,
 };
-use sst::rfc4028::state::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UNDF};
-use sst::rfc4028::timing::{DialogNow, Lifetime};
+use sst::session::events::{self, Arm, Known};
+use sst::session::sst_info::{Requester, SstState, Supported};
+use sst::session::dialog_timer::{DialogNow, Lifetime};
 
 #[path = "gather_and_policy/input.rs"]
 mod input;
@@ -58,6 +59,29 @@ use replies::*;
 use shared::*;
 use within::*;
 
+
+/// A reply through the entry the module's callback calls for it
+/// (`initial_reply`, `reply_within`), seen as the rule's `ReplyDecision`.
+fn reply(state: SstState, status: u32, facts: Option<&MessageFacts>, cfg: &Config, rc: &ReplyContext) -> ReplyDecision {
+    let mut read = Known { record: Some(state), facts: facts.copied(), call: CallOptions::default() };
+    let d = if rc.initial {
+        events::initial_reply(status, rc.kept_leg, &mut read, cfg, &rc.dialog)
+    } else {
+        assert!(rc.kept_leg, "in-dialog replies come from the kept leg");
+        events::reply_within(status, &mut read, cfg, &rc.dialog)
+    };
+    assert_eq!(d.track || d.expired.is_some() || d.note.is_some(), false, "{d:?}");
+    ReplyDecision { state: d.record.unwrap_or(state), edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime), refresher: d.refresher }
+}
+
+/// An in-dialog request through the entry the module's callback calls
+/// (`request_within`), seen as the rule's `RequestDecision`.
+fn request_within(state: &SstState, method: Method, facts: Option<&MessageFacts>, cfg: &Config, dialog: &DialogNow) -> RequestDecision {
+    let mut read = Known { record: Some(*state), facts: facts.copied(), call: CallOptions::default() };
+    let d = events::request_within(method, &mut read, cfg, dialog);
+    assert_eq!((d.record, d.refresher, d.expired), (None, RefresherUpdate::Keep, None), "{d:?}");
+    RequestDecision { edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime) }
+}
 
 /// What mod_init accepts: max_se 0 (no cap), or at least min_se and
 /// sst_interval.
@@ -95,7 +119,7 @@ fn run_call(
     let after = armed(dialog, d1.lifetime);
     check_ack_or_prack(&d1.state, cfg, &after);
     // The third block is both the refresh request's headers and its reply's.
-    let r = request_within(&d1.state, WithinRequest::Refresh, refresh_facts, cfg, &after);
+    let r = request_within(&d1.state, Method::Update, refresh_facts, cfg, &after);
     check_refresh_request(&d1.state, refresh_facts, cfg, &after, &r);
     let at_reply = armed(&after, r.lifetime);
     // In-dialog replies come from the kept leg by construction.
@@ -138,9 +162,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let status1 = at(4, 200).clamp(100, 999);
     let status2 = at(5, 200).clamp(100, 999);
+    // A stored record holds only flag values a module writes (any other
+    // is refused as corrupt when read); other numbers pick one in turn.
+    const REQUESTERS: [Requester; 3] = [Requester::Nobody, Requester::Uac, Requester::Proxy];
+    const SUPPORTED: [Supported; 4] = [Supported::Unknown, Supported::Uac, Supported::Uas, Supported::Neither];
     let stored = (n.len() >= 9).then(|| SstState {
-        requester: n[6],
-        supported: n[7],
+        requester: Requester::from_flags(n[6]).unwrap_or(REQUESTERS[n[6] as usize % 3]),
+        supported: Supported::from_flags(n[7]).unwrap_or(SUPPORTED[n[7] as usize % 4]),
         interval: n[8],
     });
     let max_se_in = at(10, 0).min(INT_MAX);
@@ -209,31 +237,24 @@ fuzz_target!(|data: &[u8]| {
         for cfg in &configs {
             check_check_min(&facts, cfg.min_se);
             for call in &calls {
-                for can_reject in [false, true] {
-                    let d = initial_invite_for_call(&facts, cfg, call, can_reject);
-                    check_initial(&facts, cfg, call, can_reject, &d);
-                    if let InitialDecision::Track { edits, .. } = &d {
-                        check_places(&req, &facts, edits);
-                    }
-                    let InitialDecision::Track { state, .. } = d else {
-                        continue;
-                    };
-                    // One dialog per call, in turn (all four for every input,
-                    // at a fraction of the cost of each for every call).
-                    let (dialog, kept_leg, retransmission) = dialogs[turn % dialogs.len()];
-                    turn += 1;
-                    run_call(
-                        state,
-                        status1,
-                        status2,
-                        rpl_facts.as_ref(),
-                        refresh_facts.as_ref(),
-                        cfg,
-                        &dialog,
-                        kept_leg,
-                        retransmission,
-                    );
-                }
+                let d = initial_invite_for_call(&facts, cfg, call);
+                check_initial(&facts, cfg, call, &d);
+                check_places(&req, &facts, &d.edits);
+                // One dialog per call, in turn (all four for every input,
+                // at a fraction of the cost of each for every call).
+                let (dialog, kept_leg, retransmission) = dialogs[turn % dialogs.len()];
+                turn += 1;
+                run_call(
+                    d.state,
+                    status1,
+                    status2,
+                    rpl_facts.as_ref(),
+                    refresh_facts.as_ref(),
+                    cfg,
+                    &dialog,
+                    kept_leg,
+                    retransmission,
+                );
             }
         }
     }
@@ -249,14 +270,15 @@ fuzz_target!(|data: &[u8]| {
                 let (dialog, kept_leg, _) = dialogs[turn % dialogs.len()];
                 turn += 1;
                 for (status, initial) in [(status1, true), (status2, false)] {
-                    let rc = ReplyContext { initial, kept_leg, dialog };
+                    // in-dialog replies come from the kept leg by construction
+                    let rc = ReplyContext { initial, kept_leg: kept_leg || !initial, dialog };
                     let d = reply(s, status, facts, cfg, &rc);
                     check_reply(s, status, facts, cfg, &rc, &d);
                     if let Some(f) = facts {
                         check_places(lines, f, &d.edits);
                     }
                 }
-                let r = request_within(&s, WithinRequest::Refresh, facts, cfg, &dialog);
+                let r = request_within(&s, Method::Update, facts, cfg, &dialog);
                 check_refresh_request(&s, facts, cfg, &dialog, &r);
                 if let Some(f) = facts {
                     check_places(lines, f, &r.edits);

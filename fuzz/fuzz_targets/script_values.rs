@@ -7,8 +7,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use sst::rfc4028::policy::CallOptions;
-use sst::rfc4028::script::{read, write, Assigned, Field, Reading, View, WriteError};
-use sst::rfc4028::state::{refresher_from_bytes, SstState};
+use sst::session::script::{read, write, Assigned, Field, Reading, View, WriteError};
+use sst::session::sst_info::{refresher_from_bytes, SstState};
 
 fn word(data: &[u8], i: usize) -> u32 {
     let b = |k: usize| data.get(i * 4 + k).copied().unwrap_or(0);
@@ -49,7 +49,12 @@ fuzz_target!(|data: &[u8]| {
         Err(WriteError::BadSwitch) => assert_eq!(field, Field::Insert),
     }
     // Reading any record: no panic, words are the documented ones.
-    let state = SstState { requester: word(text, 2), supported: word(text, 3), interval: word(text, 4) };
+    let mut record = [0u8; 16];
+    for (i, w) in [word(text, 2), word(text, 3), word(text, 4)].into_iter().enumerate() {
+        record[i * 4..i * 4 + 4].copy_from_slice(&w.to_ne_bytes());
+    }
+    // a record with flags no module writes is refused when read: nothing to show
+    let Ok(state) = SstState::from_bytes(&record) else { return };
     let view = View {
         state: (how & 4 != 0).then_some(state),
         refresher: refresher_from_bytes(text.get(20..23).unwrap_or(&[])),

@@ -1,16 +1,24 @@
 //! The 16-byte `sst_info` dialog value: from_bytes/to_bytes round trip for
-//! 16 bytes (byte-compatible with the C sst_info_t), an error otherwise.
+//! 16 bytes holding flag values a module writes (byte-compatible with the C
+//! sst_info_t), an error naming the length or the flags otherwise.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sst::rfc4028::policy::{request_within, Config, WithinRequest};
-use sst::rfc4028::state::{BadStateLength, SstState, STATE_LEN};
-use sst::rfc4028::timing::{DialogNow, Lifetime};
+use sst::rfc4028::policy::{Config, Method};
+use sst::session::events::{request_within, Arm, Known};
+use sst::session::sst_info::{BadRecord, Requester, SstState, Supported, STATE_LEN};
+use sst::session::dialog_timer::{DialogNow, Lifetime};
 
 const INT_MAX: u32 = i32::MAX as u32;
 
 /// The module defaults (min_se 1800, dialog default_timeout 12 h, no max_se).
 const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
+
+/// An ACK through the entry the module's callback calls, with this record.
+fn ack(s: SstState, now: &DialogNow) -> sst::rfc4028::policy::RequestDecision {
+    let d = request_within(Method::Ack, &mut Known { record: Some(s), ..Known::default() }, &CFG, now);
+    sst::rfc4028::policy::RequestDecision { edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime) }
+}
 
 fuzz_target!(|data: &[u8]| {
     match SstState::from_bytes(data) {
@@ -32,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
                 for current in [0, s.interval, want.seconds, other] {
                     for confirmed in [true, false] {
                         let now = DialogNow { confirmed, armed_remaining: None, lifetime: current, bound };
-                        let d = request_within(&s, WithinRequest::AckOrPrack, None, &CFG, &now);
+                        let d = ack(s, &now);
                         assert!(d.edits.is_empty());
                         if !confirmed {
                             assert_eq!(d.lifetime, None);
@@ -54,27 +62,33 @@ fuzz_target!(|data: &[u8]| {
                 let now = DialogNow { confirmed: true, armed_remaining: None, lifetime: fits, bound };
                 assert_eq!(
                     s.timer_active(),
-                    request_within(&s, WithinRequest::AckOrPrack, None, &CFG, &now).lifetime.is_some()
+                    ack(s, &now).lifetime.is_some()
                 );
             }
         }
-        Err(e) => {
+        Err(BadRecord::Length(n)) => {
             assert_ne!(data.len(), STATE_LEN);
-            assert_eq!(e, BadStateLength(data.len()));
+            assert_eq!(n, data.len());
+        }
+        Err(BadRecord::Flags { requester, supported }) => {
+            assert_eq!(data.len(), STATE_LEN);
+            let word = |i: usize| u32::from_ne_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+            assert_eq!((requester, supported), (word(0), word(4)));
+            assert!(Requester::from_flags(requester).is_none() || Supported::from_flags(supported).is_none());
         }
     }
     // Every prefix/extension of a good record other than 16 bytes is refused.
     if data.len() >= STATE_LEN {
-        assert!(SstState::from_bytes(&data[..STATE_LEN]).is_ok());
+        assert!(!matches!(SstState::from_bytes(&data[..STATE_LEN]), Err(BadRecord::Length(_))));
         if data.len() > STATE_LEN {
             assert_eq!(
                 SstState::from_bytes(&data[..STATE_LEN + 1]),
-                Err(BadStateLength(STATE_LEN + 1))
+                Err(BadRecord::Length(STATE_LEN + 1))
             );
         }
         assert_eq!(
             SstState::from_bytes(&data[..STATE_LEN - 1]),
-            Err(BadStateLength(STATE_LEN - 1))
+            Err(BadRecord::Length(STATE_LEN - 1))
         );
     }
 });

@@ -9,7 +9,7 @@ CASE(loaded_c_written_dialog_reattached)
 	struct dlg_cell *d = dlg_new();             /* restored from the database before start-up */
 	d->state = ST_CONFIRMED;
 	d->mod_flags = SST_DIALOG_FLAG;
-	seed_info(d, SST_UAC, SST_UAC | SST_UAS, 1800, 1);
+	seed_info(d, SST_UAC, SST_UAC, 1800, 1);   /* as sst_handlers.c writes it, reference count 1 */
 	BOOT(FLAG);
 	struct cJSON *n = mi_child(mi_child(dlg_mi(d), "sst"), "interval");
 	CHECK(n && n->num == 1800, "MI of a C-written dialog lacks interval 1800");
@@ -18,6 +18,24 @@ CASE(loaded_c_written_dialog_reattached)
 	dlg_req(d, req("ACK", 5, ""));
 	CHECK(d->lifetime == 1200 && timer(d) == 1200, "refresh after LOADED: lifetime %u timer %u",
 		d->lifetime, timer(d));
+}
+
+/* A record whose requester or supported holds a value neither module writes
+ * (SST_UAC | SST_UAS, say) is refused like a truncated one: a WARNING naming
+ * the values, no session timing for the call, the refresh goes on as sent. */
+CASE(loaded_record_with_unknown_flags_refused)
+{
+	struct dlg_cell *d = dlg_new();
+	d->state = ST_CONFIRMED;
+	d->mod_flags = SST_DIALOG_FLAG;
+	d->lifetime = 600;
+	seed_info(d, SST_UAC, SST_UAC | SST_UAS, 1800, 1);
+	BOOT(FLAG);
+	struct sip_msg *ack = req("ACK", 5, "");
+	dlg_req(d, ack);
+	CHECK(log_has(L_WARN, 0, "sst_info is corrupt (requester 1, supported 3"), "no WARNING naming the flags");
+	CHECK(d->lifetime == 600, "a refused record still set the lifetime: %u", d->lifetime);
+	CHECK(mi_child(dlg_mi(d), "sst") == NULL, "dlg_list_ctx shows a refused record");
 }
 
 CASE(loaded_later_dialog_reattached)

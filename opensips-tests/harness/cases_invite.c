@@ -67,26 +67,22 @@ CASE(flow4_without_min_se_header_raises_se)
 	call("Session-Expires: 100;refresher=uas\n", 0, &inv);
 	CHECK(out_count(inv, "Session-Expires", "x") == 1 && num(OUT_SE(inv)) == 1800
 		&& strstr(OUT_SE(inv), ";refresher=uas"), "Session-Expires out \"%s\", want 1800;refresher=uas", OUT_SE(inv));
-	CHECK(out_count(inv, "Min-SE", NULL) == 0 || num(OUT_MSE(inv)) == 1800, "Min-SE out \"%s\"", OUT_MSE(inv));
+	/* a Min-SE is added: a proxy that raises Session-Expires above the
+	 * 90 s a request without Min-SE stands for says the new floor (8.1) */
+	CHECK(out_count(inv, "Min-SE", NULL) == 1 && num(OUT_MSE(inv)) == 1800, "Min-SE out \"%s\"", OUT_MSE(inv));
 }
 
-/* Min-SE is a single-instance header: either every copy is raised along with
- * SE, or the request is left alone, untracked, with a WARNING naming Min-SE;
- * never a raised SE beside a stale Min-SE (the C module's loop removes one). */
+/* Min-SE is a single-instance header: a request with two is left alone,
+ * untracked, with a WARNING naming Min-SE; never a raised SE beside a stale
+ * Min-SE (the C module's loop removes one). */
 CASE(flow4_duplicate_min_se_no_stale_value)
 {
 	struct sip_msg *inv;
 	BOOT(FLAG);
 	struct dlg_cell *d = call("Min-SE: 90\nSession-Expires: 100\nMin-SE: 120\n", 0, &inv);
-	if (unchanged(inv)) {
-		CHECK(!marked(d) && log_has(L_WARN, 0, "Min-SE"), "untouched but tracked, or no WARNING");
-		note("duplicate Min-SE: left alone, not tracked");
-		return;
-	}
-	for (int k = 0, n = out_count(inv, "Min-SE", NULL); k < n; k++)
-		CHECK(num(out_body(inv, "Min-SE", NULL, k)) == 1800, "Min-SE \"%s\" survived (%d in all)",
-			out_body(inv, "Min-SE", NULL, k), n);
-	CHECK(num(OUT_SE(inv)) == 1800, "out: %s", msg_out(inv, NULL));
+	CHECK(unchanged(inv), "a request with two Min-SE was edited: %s", msg_out(inv, NULL));
+	CHECK(!marked(d), "a request with two Min-SE is tracked");
+	CHECK(log_has(L_WARN, 0, "malformed Min-SE header"), "no WARNING naming Min-SE");
 }
 
 CASE(flow5_no_se_inserts_interval_without_refresher)

@@ -81,17 +81,28 @@ CASE_ROWS("robust_", RB, robust_row)
 	CHECK(!marked(d) || timer(d) > 0, "dialog timer armed with 0: the call would end at once");
 }
 
+/* No pkg memory at all: every edit and the 422's Min-SE fail, each with an
+ * ERROR; the INVITE goes on as it came (no half edit), sstCheckMin says the
+ * 422 could not be sent (-3) and sends no reply without Min-SE, and the call
+ * is still followed to its 2xx. */
 CASE(robust_pkg_out_of_memory)
 {
+	struct info i;
 	int one = 1;
 	BOOT(FLAG);
 	pkg_fail = 1;
 	struct sip_msg *inv;
 	struct dlg_cell *d = call("Min-SE: 100\n", 0, &inv);
-	check_min(req("INVITE", 1, "Session-Expires: 100\n"), &one);
-	dlg_reply(d, rpl(200, 1, "INVITE", ""));
+	int rc = check_min(req("INVITE", 1, "Session-Expires: 100\n"), &one);
+	struct sip_msg *ok = rpl(200, 1, "INVITE", "");
+	dlg_reply(d, ok);
 	pkg_fail = 0;
-	msg_out(inv, NULL);
+	CHECK(unchanged(inv), "the INVITE went on half edited: %s", msg_out(inv, NULL));
+	CHECK(log_has(L_ERR, 0, "could not apply ReplaceMinSe(1800) (NoMemory)"), "no ERROR for the failed edit");
+	CHECK(rc == -3 && g_reply.calls == 0, "sstCheckMin %d, %d replies sent (want -3, none)", rc, g_reply.calls);
+	CHECK(log_has(L_ERR, 0, "cannot add Min-SE to the 422 reply"), "no ERROR for the 422's Min-SE");
+	CHECK(unchanged(ok), "the 2xx was edited: %s", msg_out(ok, NULL));
+	CHECK(marked(d) && info_of(d, &i) == 1 && i.sup == SST_NSUP, "not followed to the 2xx: sst_info " INFO_FMT, INFO_ARGS(i));
 }
 
 /* Memory running out at any point of the INVITE's edits never leaves it

@@ -5,6 +5,7 @@
 use super::mem::PkgBuf;
 use crate::sys;
 use core::ffi::c_int;
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,16 +68,18 @@ pub unsafe fn optional_int(p: *mut core::ffi::c_void) -> Option<c_int> {
 /// A header queued for a request's reply (see `SipMsg::add_reply_header`).
 pub struct ReplyHeader(NonNull<sys::lump_rpl>);
 
-pub struct SipMsg {
+/// A message the core handed to the current call, borrowed for `'call`.
+pub struct SipMsg<'call> {
     raw: NonNull<sys::sip_msg>,
+    _call: PhantomData<&'call mut sys::sip_msg>,
 }
 
-impl SipMsg {
+impl<'call> SipMsg<'call> {
     /// # Safety
     /// `p` must be NULL or a message the core handed to this call, valid for
-    /// its duration.
-    pub unsafe fn from_ptr(p: *mut sys::sip_msg) -> Option<SipMsg> {
-        NonNull::new(p).map(|raw| SipMsg { raw })
+    /// all of `'call`.
+    pub unsafe fn from_ptr(p: *mut sys::sip_msg) -> Option<SipMsg<'call>> {
+        NonNull::new(p).map(|raw| SipMsg { raw, _call: PhantomData })
     }
 
     pub fn as_ptr(&self) -> *mut sys::sip_msg {

@@ -1,10 +1,10 @@
 //! `sstCheckMin([send_reply])` and the 422 it answers with.
 
-use super::{read_facts, Context, What};
-use crate::host::msg::{FirstLine, SipMsg};
+use super::{read_facts, request_method, Context, What};
+use crate::host::msg::SipMsg;
 use crate::host::sig::SigApi;
-use crate::rfc4028::policy::{self, CheckMin};
-use crate::{sst_log, sys};
+use crate::rfc4028::policy::{self, CheckMin, Method};
+use crate::sst_log;
 use core::ffi::c_int;
 
 const REASON_422: &str = "Session Timer Too Small";
@@ -25,16 +25,11 @@ entry!(
 );
 
 fn check_min(ctx: Context, msg: &mut SipMsg, send_reply: bool) -> c_int {
-    let is_refresh = matches!(
-        msg.first_line(),
-        FirstLine::Request { method } if method == sys::METHOD_INVITE || method == sys::METHOD_UPDATE
-    );
-    if !is_refresh {
-        return -1;
-    }
-    let Some(facts) = read_facts(msg, What { kind: &"sstCheckMin", callid: &[] }) else { return -2 };
-    match policy::check_min(true, &facts, ctx.s.policy.min_se) {
+    let method = request_method(msg).unwrap_or(Method::Other);
+    let facts = || read_facts(msg, What { kind: &"sstCheckMin", callid: &[] });
+    match policy::check_min(method, facts, ctx.s.policy.min_se) {
         CheckMin::NotApplicable | CheckMin::LargeEnough => -1,
+        CheckMin::Unreadable => -2,
         CheckMin::TooSmall { min_se } => {
             if send_reply && !send_422(msg, min_se) {
                 return CHECK_MIN_REPLY_FAILED;

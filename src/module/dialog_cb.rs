@@ -1,19 +1,20 @@
 //! The dialog callbacks (the C module's sst_handlers.c): a dialog created
 //! by a flagged INVITE starts being tracked, a dialog loaded from the
 //! database or a cluster peer gets its callbacks back, and each later event
-//! of a tracked dialog has its own handler below.
+//! of a tracked dialog has its handler below. Each handler reads what its
+//! entry in `session::events` asks for, asks it, and applies the decision.
 
-use super::edits::apply_edits;
 use super::entry::Outcome;
-use super::event::raise_expired;
-use super::mi::on_mi_context;
-use super::record::{apply_refresher, store_state, stored_state};
-use super::{read_facts, Context, What, EXPIRED_SST};
+use super::expired_event::raise_expired;
+use super::list_ctx::on_mi_context;
+use super::dialog_values::{apply_refresher, store_state, stored_state};
+use super::{read_facts, request_method, Context, What, EXPIRED_SST};
 use crate::host::dialog::{Dialog, DlgCall};
 use crate::host::msg::{FirstLine, SipMsg};
-use crate::rfc4028::policy::{self, InitialDecision, ReplyContext, WithinRequest};
-use crate::rfc4028::state::SstState;
-use crate::rfc4028::timing::Lifetime;
+use crate::rfc4028::policy::{CallOptions, Edits, MessageFacts, Method, Place};
+use crate::session::dialog_timer::Lifetime;
+use crate::session::events::{self, Arm, Decision, Ending, Note, Reads};
+use crate::session::sst_info::SstState;
 use crate::{sst_log, sys};
 
 type Handler = fn(Context, &DlgCall<'_>) -> Outcome;
@@ -42,62 +43,66 @@ const DIALOG_EVENTS: u32 = {
 /// when one function handled every event, so log filters keep matching.
 const EVENT_LOG_NAME: &str = "on_dialog_event";
 
+/// What a decision reads, taken from the callback's dialog and message
+/// when the decision asks for it.
+struct FromCall<'c, 'call> {
+    ctx: Context,
+    dlg: &'c Dialog<'call>,
+    msg: Option<&'c mut SipMsg<'call>>,
+    what: What<'c>,
+}
+
+impl Reads for FromCall<'_, '_> {
+    fn record(&mut self) -> Option<SstState> {
+        stored_state(self.ctx.api, self.dlg)
+    }
+    fn facts(&mut self) -> Option<MessageFacts> {
+        read_facts(self.msg.as_deref_mut()?, self.what)
+    }
+    fn call_options(&mut self) -> CallOptions {
+        self.ctx.s.call_slots.requested().unwrap_or_default()
+    }
+}
+
 entry!(dialog fn dialog_created(ctx, call), panic: "the message is left as it was", {
     let Some(mut msg) = call.msg() else { return Ok(()) };
     on_dialog_created(ctx, &call.dlg, &mut msg);
     Ok(())
 });
 
-fn on_dialog_created(ctx: Context, dlg: &Dialog, msg: &mut SipMsg) {
+fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<'call>) {
     let Context { s, api } = ctx;
-    if msg.flags() & s.flag_mask == 0 {
-        sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked");
-        return;
-    }
-    if msg.first_line() != (FirstLine::Request { method: sys::METHOD_INVITE }) {
-        sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked");
-        return;
-    }
     let what = What { kind: &"initial INVITE", callid: dlg.callid() };
-    let Some(facts) = read_facts(msg, what) else {
-        sst_log!(WARN, "{}: session timer not tracked; the dialog keeps its default timeout", what);
-        return;
-    };
-    // Never reject from here: with the usual `create_dialog(); t_relay();`
-    // this callback runs inside tm while the transaction is still being
-    // built (before the request is cloned and the reply address set);
-    // replying is what crashes the C module, and once the transaction is
-    // built tm forwards with no hook to stop it. The 422 belongs in the
-    // script: sstCheckMin(1) before create_dialog().
-    // What the script asked for this call ($sst(interval), $sst(insert)).
-    let call = s.call_slots.requested().unwrap_or_default();
-    match policy::initial_invite_for_call(&facts, &s.policy, &call, false) {
-        InitialDecision::Reject { .. } => {
-            sst_log!(ERR, "{}: unexpected reject decision; dialog not tracked", what);
+    let flagged = msg.flags() & s.flag_mask != 0;
+    let method = request_method(msg).unwrap_or(Method::Other);
+    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what }, &s.policy);
+    match d.note {
+        Some(Note::NotFlagged) => sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked"),
+        Some(Note::NotInvite) => sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked"),
+        Some(Note::Unreadable) => {
+            sst_log!(WARN, "{}: session timer not tracked; the dialog keeps its default timeout", what)
         }
-        InitialDecision::Track { state, edits, raised_instead_of_422 } => {
-            if raised_instead_of_422 {
-                sst_log!(
-                    NOTICE,
-                    "{}: Session-Expires below min_se {}: raised to it and forwarded (no 422 can be sent \
-                     from the dialog callback; call sstCheckMin(1) before create_dialog() to reject)",
-                    what, s.policy.min_se
-                );
-            }
-            // Callbacks first: without them nothing would follow the call,
-            // so the INVITE and the dialog are then left as they are.
-            if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event) {
-                sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
-                return;
-            }
-            apply_edits(msg, &edits, what);
-            if !store_state(api, dlg, &state) {
-                sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
-            }
-            api.set_mod_flag(dlg, sys::SST_DIALOG_FLAG);
-            sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester, state.supported);
-        }
+        Some(Note::RaisedInsteadOf422) => sst_log!(
+            NOTICE,
+            "{}: Session-Expires below min_se {}: raised to it and forwarded (no 422 can be sent \
+             from the dialog callback; call sstCheckMin(1) before create_dialog() to reject)",
+            what, s.policy.min_se
+        ),
+        None => {}
     }
+    let (true, Some(state)) = (d.track, d.record) else { return };
+    // Callbacks first: without them nothing would follow the call, so the
+    // INVITE and the dialog are then left as they are.
+    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event) {
+        sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
+        return;
+    }
+    apply_edits(msg, &d.edits, what);
+    if !store_state(api, dlg, &state) {
+        sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
+    }
+    api.set_mod_flag(dlg, sys::SST_DIALOG_FLAG);
+    sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester.flags(), state.supported.flags());
 }
 
 entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was", {
@@ -121,119 +126,106 @@ entry!(dialog fn dialog_event(ctx, call), panic: "the message is left as it was"
     }
 });
 
-/// DLGCB_EXPIRED: the dialog's own timer ended it.
-fn on_expired(ctx: Context, call: &DlgCall<'_>) -> Outcome {
-    count_expiry(ctx, call);
-    Ok(())
-}
-
-/// DLGCB_TERMINATED: ended by BYE; by its timer too when the dialog module
-/// sent those BYEs because its lifetime ran out with bye-on-timeout (reason
-/// "Lifetime Timeout").
-fn on_terminated(ctx: Context, call: &DlgCall<'_>) -> Outcome {
-    if call.dlg.ended_by_bye_on_timeout() {
-        count_expiry(ctx, call);
-    }
-    Ok(())
-}
-
-/// A dialog ended by its timer. Only the node in charge of the dialog runs
-/// expiry actions (is_active: a backup node of a replicated dialog ends it
-/// silently), and only a dialog whose session timer was running expired by
-/// it: a tracked call without one merely reached the dialog's own timeout.
-/// An on-timeout route that extends the dialog ends nothing yet.
-fn count_expiry(ctx: Context, call: &DlgCall<'_>) {
-    let dlg = &call.dlg;
-    if !call.is_active() {
-        return;
-    }
-    let Some(state) = stored_state(ctx.api, dlg).filter(SstState::timer_active) else { return };
-    EXPIRED_SST.increment();
-    sst_log!(DBG as EVENT_LOG_NAME, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
-    if let Some(ev) = ctx.s.expired_event.filter(|e| e.has_subscribers()) {
-        raise_expired(ev, ctx.api, dlg, &state);
-    }
-}
-
-/// DLGCB_REQ_WITHIN: a refresh (re-INVITE, UPDATE) is negotiated like the
-/// initial INVITE; ACK and PRACK re-apply the lifetime; anything else
-/// re-arms what was set.
+/// DLGCB_REQ_WITHIN.
 fn on_request_within(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let dlg = &call.dlg;
     let Some(mut msg) = call.msg() else { return Ok(()) };
-    let FirstLine::Request { method } = msg.first_line() else { return Ok(()) };
-    let now = dlg.now();
-    if !now.confirmed {
-        return Ok(()); // early-dialog requests do not decide the lifetime
-    }
-    let request = match method {
-        sys::METHOD_ACK | sys::METHOD_PRACK => WithinRequest::AckOrPrack,
-        sys::METHOD_INVITE | sys::METHOD_UPDATE => WithinRequest::Refresh,
-        _ => WithinRequest::Other,
-    };
-    if request == WithinRequest::Other {
-        // re-armed with the lifetime last set, never less than the session left
-        // (the clamp was reported when it was first made: no NOTICE
-        // on every request of a call whose session outlasts the timer)
-        if let Some(l) = policy::refit(&now) {
-            dlg.set_lifetime(l.seconds);
-            sst_log!(DBG as EVENT_LOG_NAME, "dialog {}: lifetime refitted to {} s", String::from_utf8_lossy(dlg.callid()), l.seconds);
-        }
-        return Ok(());
-    }
-    let Some(state) = stored_state(ctx.api, dlg) else { return Ok(()) };
+    let Some(method) = request_method(&msg) else { return Ok(()) };
     let what = What { kind: &"refresh request", callid: dlg.callid() };
-    let facts = match request {
-        WithinRequest::Refresh => read_facts(&mut msg, what),
-        _ => None,
-    };
-    let d = policy::request_within(&state, request, facts.as_ref(), &ctx.s.policy, &now);
-    apply_edits(&mut msg, &d.edits, what);
-    // The dialog module re-arms its timer right after this callback.
-    if let Some(l) = d.lifetime {
-        set_lifetime(dlg, l, what);
-    }
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
+    let d = events::request_within(method, &mut read, &ctx.s.policy, &dlg.now());
+    apply(ctx, dlg, &mut msg, &d, what);
     Ok(())
 }
 
 /// DLGCB_RESPONSE_FWDED: a reply to the initial INVITE.
 fn on_initial_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
-    on_reply(ctx, call, true)
+    let dlg = &call.dlg;
+    // None for a locally generated reply, too.
+    let Some(mut msg) = call.msg() else { return Ok(()) };
+    let FirstLine::Reply { status } = msg.first_line() else { return Ok(()) };
+    let kind = format_args!("{status} reply");
+    let what = What { kind: &kind, callid: dlg.callid() };
+    let leg_kept = dlg.is_kept_leg(call.reply_leg());
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
+    let d = events::initial_reply(status, leg_kept, &mut read, &ctx.s.policy, &dlg.now());
+    apply(ctx, dlg, &mut msg, &d, what);
+    Ok(())
 }
 
 /// DLGCB_RESPONSE_WITHIN: a reply to an in-dialog request.
 fn on_in_dialog_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
-    on_reply(ctx, call, false)
-}
-
-fn on_reply(ctx: Context, call: &DlgCall<'_>, initial: bool) -> Outcome {
-    let (api, dlg) = (ctx.api, &call.dlg);
-    // None for a locally generated reply, too.
+    let dlg = &call.dlg;
     let Some(mut msg) = call.msg() else { return Ok(()) };
     let FirstLine::Reply { status } = msg.first_line() else { return Ok(()) };
-    if !policy::reply_can_matter(status) {
-        return Ok(()); // skip the parsing
-    }
-    let rctx = ReplyContext {
-        initial,
-        // In-dialog replies come from the kept leg by construction.
-        kept_leg: !initial || dlg.is_kept_leg(call.reply_leg()),
-        dialog: dlg.now(),
-    };
-    let Some(state) = stored_state(api, dlg) else { return Ok(()) };
     let kind = format_args!("{status} reply");
     let what = What { kind: &kind, callid: dlg.callid() };
-    let facts = read_facts(&mut msg, what);
-    let d = policy::reply(state, status, facts.as_ref(), &ctx.s.policy, &rctx);
-    apply_edits(&mut msg, &d.edits, what);
-    if d.state != state && !store_state(api, dlg, &d.state) {
-        sst_log!(ERR as EVENT_LOG_NAME, "{}: cannot update sst_info", what);
-    }
-    apply_refresher(api, dlg, d.refresher, what);
-    if let Some(l) = d.lifetime {
-        set_lifetime(dlg, l, what);
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
+    let d = events::reply_within(status, &mut read, &ctx.s.policy, &dlg.now());
+    apply(ctx, dlg, &mut msg, &d, what);
+    Ok(())
+}
+
+/// DLGCB_EXPIRED.
+fn on_expired(ctx: Context, call: &DlgCall<'_>) -> Outcome {
+    on_ended(ctx, call, Ending::Expired)
+}
+
+/// DLGCB_TERMINATED.
+fn on_terminated(ctx: Context, call: &DlgCall<'_>) -> Outcome {
+    on_ended(ctx, call, Ending::Terminated { bye_on_timeout: call.dlg.ended_by_bye_on_timeout() })
+}
+
+fn on_ended(ctx: Context, call: &DlgCall<'_>, ending: Ending) -> Outcome {
+    let dlg = &call.dlg;
+    let what = What { kind: &"dialog end", callid: dlg.callid() };
+    let d = events::dialog_ended(ending, call.is_active(), &mut FromCall { ctx, dlg, msg: None, what });
+    let Some(state) = d.expired else { return Ok(()) };
+    EXPIRED_SST.increment();
+    sst_log!(DBG as EVENT_LOG_NAME, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
+    if let Some(ev) = ctx.s.expired_event.filter(|e| e.has_subscribers()) {
+        raise_expired(ev, ctx.api, dlg, &state);
     }
     Ok(())
+}
+
+/// Carries out a later event's decision on the dialog and its message.
+fn apply(ctx: Context, dlg: &Dialog, msg: &mut SipMsg, d: &Decision, what: What<'_>) {
+    apply_edits(msg, &d.edits, what);
+    if let Some(state) = d.record {
+        if !store_state(ctx.api, dlg, &state) {
+            sst_log!(ERR as EVENT_LOG_NAME, "{}: cannot update sst_info", what);
+        }
+    }
+    apply_refresher(ctx.api, dlg, d.refresher, what);
+    match d.lifetime {
+        // The dialog module re-arms its timer right after request callbacks.
+        Some(Arm::Session(l)) => set_lifetime(dlg, l, what),
+        Some(Arm::Refit(l)) => {
+            dlg.set_lifetime(l.seconds);
+            sst_log!(DBG as EVENT_LOG_NAME, "dialog {}: lifetime refitted to {} s", String::from_utf8_lossy(dlg.callid()), l.seconds);
+        }
+        None => {}
+    }
+}
+
+/// Carries out the edits on the message being forwarded, as lumps, in
+/// order; one that cannot be made (each is whole or not at all) leaves out
+/// those after it, which may rely on it (e.g. Min-SE raised only with the
+/// Session-Expires it must not exceed).
+fn apply_edits(msg: &mut SipMsg, edits: &Edits, what: What<'_>) {
+    for e in edits.placed() {
+        let text = e.text.as_bytes();
+        let made = match e.place {
+            Place::Replace { at, len } => msg.replace(at, len, text),
+            Place::Insert { at } => msg.insert(at, text),
+            Place::EndOfHeaders => msg.append_header(text),
+        };
+        if let Err(err) = made {
+            sst_log!(ERR, "{}: could not apply {:?} ({:?}); the message goes on without it and what follows", what, e.edit, err);
+            return;
+        }
+    }
 }
 
 /// Gives the dialog a lifetime, saying so when the session was longer than

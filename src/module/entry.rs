@@ -89,9 +89,11 @@ macro_rules! entry {
             params: *mut $crate::sys::dlg_cb_params,
         ) {
             entry!(@run $name, $then, (), (), |()| (), {
+                // `$call` borrows this local, so nothing of it outlives the callback.
+                let callback = ();
                 // SAFETY: the dialog module's arguments to this callback,
                 // valid for its duration.
-                let Some($call) = (unsafe { $crate::host::dialog::DlgCall::from_raw(dlg, ty, params) }) else { return };
+                let Some($call) = (unsafe { $crate::host::dialog::DlgCall::from_raw(&callback, dlg, ty, params) }) else { return };
                 let Some($ctx) = $crate::module::Context::get() else { return };
             }, { $($body)* })
         }

@@ -3,7 +3,7 @@
 //! filters keep working.
 
 use super::dialog_cb::{dialog_created, dialog_loaded};
-use super::event::EXPIRED_EVENT;
+use super::expired_event::EXPIRED_EVENT;
 use super::script_pv::CallSlots;
 use super::{exports, Settings, SETTINGS};
 use crate::host::dialog::DlgApi;

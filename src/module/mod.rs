@@ -1,29 +1,29 @@
 //! The module's entry points as OpenSIPS sees them, laid out as the C
 //! module's sources: `init` (parameters, mod_init; sst.c), `check_min`
 //! (`sstCheckMin()` and its 422), `dialog_cb` (the dialog callbacks;
-//! sst_handlers.c), `mi` (dlg_list_ctx; sst_mi.c), `event` (E_SST_EXPIRED),
-//! `script_pv` (`$sst()`), `exports` (what the loader reads). Each entry
-//! point (`entry!`) gathers facts through `host`, asks `rfc4028::policy`,
-//! and applies the decision; none of them lets a panic reach OpenSIPS.
+//! sst_handlers.c), `list_ctx` (dlg_list_ctx; sst_mi.c), `expired_event`
+//! (E_SST_EXPIRED), `dialog_values` (sst_info, sst_refresher), `script_pv` (`$sst()`),
+//! `exports` (what the loader reads). Each entry point (`entry!`) reads
+//! through `host`, asks `session::events` or `rfc4028::policy`, and applies
+//! the decision; none of them lets a panic reach OpenSIPS.
 
 use crate::host::dialog::DlgApi;
 use crate::host::event::Event;
-use crate::host::msg::SipMsg;
+use crate::host::msg::{FirstLine, SipMsg};
 use crate::host::stats::StatSlot;
-use crate::rfc4028::policy::{self, Config, FactsError, HeaderLine, MessageFacts, Span};
-use crate::sst_log;
+use crate::rfc4028::policy::{self, Config, FactsError, HeaderLine, MessageFacts, Method, Span};
+use crate::{sst_log, sys};
 use std::sync::OnceLock;
 
 #[macro_use]
 mod entry;
 mod check_min;
 mod dialog_cb;
-mod edits;
-mod event;
+mod expired_event;
 mod exports;
 mod init;
-mod mi;
-mod record;
+mod list_ctx;
+mod dialog_values;
 mod script_pv;
 pub use exports::exports;
 
@@ -96,4 +96,16 @@ fn read_facts(msg: &mut SipMsg, what: What<'_>) -> Option<MessageFacts> {
             None
         }
     }
+}
+
+/// The method of a request; None for a reply.
+fn request_method(msg: &SipMsg) -> Option<Method> {
+    let FirstLine::Request { method } = msg.first_line() else { return None };
+    Some(match method {
+        sys::METHOD_INVITE => Method::Invite,
+        sys::METHOD_UPDATE => Method::Update,
+        sys::METHOD_ACK => Method::Ack,
+        sys::METHOD_PRACK => Method::Prack,
+        _ => Method::Other,
+    })
 }

@@ -6,13 +6,13 @@
 //! same way and is kept in the same per-message context), it reads back what
 //! was set, and a config that never names it behaves exactly as before.
 
-use super::record::{load_refresher, stored_state};
+use super::dialog_values::{load_refresher, stored_state};
 use super::entry::Stop;
 use super::Context;
 use crate::host::context::IntSlot;
 use crate::host::pv::{In, Out};
 use crate::rfc4028::policy::CallOptions;
-use crate::rfc4028::script::{self, Assigned, Field, Reading, View};
+use crate::session::script::{self, Assigned, Field, Reading, View};
 use crate::{sst_log, sys};
 use core::ffi::c_int;
 
@@ -80,16 +80,18 @@ entry!(
 fn view(ctx: Context) -> View {
     let Context { s, api } = ctx;
     let requested = s.call_slots.requested();
-    let Some(dlg) = api.current().filter(|d| api.is_mod_flag_set(d, sys::SST_DIALOG_FLAG)) else {
-        return View { requested, ..View::default() };
-    };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    View {
-        state: stored_state(api, &dlg),
-        refresher: load_refresher(api, &dlg),
-        expires_at: dlg.expires_at(now),
-        requested,
-    }
+    api.with_current(|dlg| {
+        let Some(dlg) = dlg.filter(|d| api.is_mod_flag_set(d, sys::SST_DIALOG_FLAG)) else {
+            return View { requested, ..View::default() };
+        };
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        View {
+            state: stored_state(api, &dlg),
+            refresher: load_refresher(api, &dlg),
+            expires_at: dlg.expires_at(now),
+            requested,
+        }
+    })
 }
 
 entry!(pv_get fn pv_get(ctx, get), panic: "the script reads no value", {
@@ -115,7 +117,7 @@ entry!(pv_set fn pv_set(ctx, set), panic: "nothing is assigned", {
     let slots = s.call_slots;
     // Once the module has decided for this call, the endpoints own the
     // session interval: a late write would silently do nothing.
-    if api.current().is_some_and(|d| api.is_mod_flag_set(&d, sys::SST_DIALOG_FLAG)) {
+    if api.with_current(|d| d.is_some_and(|d| api.is_mod_flag_set(&d, sys::SST_DIALOG_FLAG))) {
         return Err(format!("$sst({}) can only be set before the call's dialog is created (create_dialog() \
             and the relay that follows decided it already)", field.name()).into());
     }

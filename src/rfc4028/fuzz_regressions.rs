@@ -5,8 +5,8 @@
 
 use super::grammar::Refresher;
 use super::policy::{gather, initial_invite, lay_out, reply, Config, Edit, InitialDecision, MessageFacts, ReplyContext};
-use super::timing::DialogNow;
-use super::state::{SstState, SST_PXY, SST_UAC};
+use crate::session::dialog_timer::DialogNow;
+use crate::session::sst_info::{Requester, SstState, Supported};
 
 fn facts(headers: &[(&str, &str)]) -> MessageFacts {
     gather(lay_out(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes())))).expect("valid headers")
@@ -24,17 +24,13 @@ fn f1_proxy_never_inserts_session_expires_0() {
     let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
     for headers in [&[("CSeq", "1 INVITE")][..], &[("CSeq", "1 INVITE"), ("Min-SE", "0")][..]] {
         let f = facts(headers);
-        for can_reject in [false, true] {
-            let InitialDecision::Track { state, edits, .. } = initial_invite(&f, &cfg, can_reject) else {
-                panic!("an INVITE without Session-Expires is never rejected");
-            };
-            for e in edits.iter() {
-                if let Edit::AddSessionExpires { interval, .. } = e {
-                    assert!(interval > 0, "proxy inserted Session-Expires: 0 ({headers:?})");
-                }
+        let InitialDecision { state, edits, .. } = initial_invite(&f, &cfg);
+        for e in edits.iter() {
+            if let Edit::AddSessionExpires { interval, .. } = e {
+                assert!(interval > 0, "proxy inserted Session-Expires: 0 ({headers:?})");
             }
-            assert!(state.interval > 0, "tracked interval 0 ({headers:?})");
         }
+        assert!(state.interval > 0, "tracked interval 0 ({headers:?})");
     }
 }
 
@@ -47,13 +43,11 @@ fn f1_proxy_never_inserts_session_expires_0() {
 fn f1_reply_never_arms_a_zero_lifetime() {
     let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
     let invite = facts(&[("Supported", "timer"), ("CSeq", "1 INVITE")]);
-    let InitialDecision::Track { state, .. } = initial_invite(&invite, &cfg, false) else {
-        panic!("expected Track");
-    };
-    assert_eq!((state.requester, state.supported), (SST_PXY, SST_UAC));
+    let state = initial_invite(&invite, &cfg).state;
+    assert_eq!((state.requester, state.supported), (Requester::Proxy, Supported::Uac));
     let ok = facts(&[("CSeq", "1 INVITE")]);
     // Also from a record whose interval is 0 (as loaded from storage).
-    for s in [state, SstState { requester: SST_UAC, supported: SST_UAC, interval: 0 }] {
+    for s in [state, SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 0 }] {
         let dialog = DialogNow { confirmed: false, armed_remaining: None, lifetime: 43200, bound: i32::MAX as u32 };
         let d = reply(s, 200, Some(&ok), &cfg, &ReplyContext { initial: true, kept_leg: true, dialog });
         assert_ne!(d.lifetime.map(|l| l.seconds), Some(0), "zero lifetime armed from {s:?}");

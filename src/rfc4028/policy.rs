@@ -14,9 +14,9 @@ mod reply;
 mod within;
 
 pub use edits::{Edit, EditText, Edits, Place, PlacedEdit};
-pub use facts::{gather, lay_out, CseqMethod, FactsError, HeaderLine, MessageFacts, RequireEnd, Span};
+pub use facts::{gather, lay_out, CseqMethod, FactsError, HeaderLine, MessageFacts, Method, RequireEnd, Span};
 pub use initial::{check_min, initial_invite, initial_invite_for_call, CallOptions, CheckMin, InitialDecision};
-pub use reply::{reply, reply_can_matter, RefresherUpdate, ReplyContext, ReplyDecision};
+pub use reply::{reply, RefresherUpdate, ReplyContext, ReplyDecision};
 pub use within::{refit, request_within, RequestDecision, WithinRequest};
 
 /// RFC 4028 §4: no Session-Expires or Min-SE may be below 90 seconds, and a

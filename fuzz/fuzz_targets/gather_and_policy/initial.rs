@@ -2,45 +2,29 @@
 
 use super::*;
 
-pub(super) fn check_initial(
-    facts: &MessageFacts,
-    cfg: &Config,
-    call: &CallOptions,
-    can_reject: bool,
-    d: &InitialDecision,
-) {
+pub(super) fn check_initial(facts: &MessageFacts, cfg: &Config, call: &CallOptions, d: &InitialDecision) {
     match *d {
-        InitialDecision::Reject { min_se } => {
-            assert!(can_reject, "Reject without can_reject: {facts:?} {cfg:?}");
-            assert!(
-                cfg.reject_to_small && facts.supports_timer,
-                "{facts:?} {cfg:?}"
-            );
-            let se = facts.se().expect("Reject needs a Session-Expires");
-            // Too small: below min_se, and never 0 (Config::floor, F1).
-            assert!(se.interval < cfg.floor(), "{facts:?} {cfg:?}");
-            // The 422 asks for more than was offered, and never below the RFC floor.
-            assert!(min_se > se.interval && min_se >= RFC_MIN_SE && min_se >= cfg.min_se);
-            assert!(min_se >= facts.min_se.unwrap_or(0));
-        }
-        InitialDecision::Track { state, edits, .. } => {
+        InitialDecision { state, edits, raised_instead_of_422 } => {
+            // told exactly when a UAC that takes a 422 asked for less than min_se with rejecting on
+            let too_small = facts.se().is_some_and(|se| se.interval < cfg.min_se);
+            assert_eq!(raised_instead_of_422, too_small && facts.supports_timer && cfg.reject_to_small, "{facts:?} {cfg:?}");
             let edits = edits_vec(&edits);
             check_edits_shape(&edits);
             // Opted out (#991): nobody asked, so nothing is requested or changed.
-            if state.requester == SST_UNDF {
+            if state.requester == Requester::Nobody {
                 assert!(!call.insert && facts.se().is_none(), "{facts:?} {call:?}");
                 assert!(edits.is_empty() && state.interval == 0, "{edits:?} {state:?}");
                 return;
             }
             assert!(
-                state.requester == SST_UAC || state.requester == SST_PXY,
+                state.requester == Requester::Uac || state.requester == Requester::Proxy,
                 "{state:?}"
             );
             assert!(
-                state.supported == SST_UAC || state.supported == SST_UNDF,
+                state.supported == Supported::Uac || state.supported == Supported::Unknown,
                 "{state:?}"
             );
-            assert_eq!(state.supported == SST_UAC, facts.supports_timer);
+            assert_eq!(state.supported == Supported::Uac, facts.supports_timer);
             let cap = cfg.request_cap(facts.min_se);
             // The Session-Expires the forwarded request carries.
             let mut fwd_se = facts.se().map(|se| se.interval);
@@ -101,8 +85,12 @@ pub(super) fn check_initial(
 }
 
 pub(super) fn check_check_min(facts: &MessageFacts, min_se: u32) {
-    assert_eq!(check_min(false, facts, min_se), CheckMin::NotApplicable);
-    match check_min(true, facts, min_se) {
+    for m in [Method::Ack, Method::Prack, Method::Other] {
+        assert_eq!(check_min(m, || panic!("read for {m:?}"), min_se), CheckMin::NotApplicable);
+    }
+    assert_eq!(check_min(Method::Update, || Some(*facts), min_se), check_min(Method::Invite, || Some(*facts), min_se));
+    match check_min(Method::Invite, || Some(*facts), min_se) {
+        CheckMin::Unreadable => panic!("readable facts reported unreadable"),
         CheckMin::NotApplicable => assert!(facts.se().is_none()),
         CheckMin::LargeEnough => {
             let se = facts.se().unwrap();

@@ -52,7 +52,7 @@ pub(super) fn check_reply(
         } else {
             assert!(
                 d.state.timer_active()
-                    || (d.state.supported == SST_NSUP && d.state.interval == cfg.default_timeout),
+                    || (d.state.supported == Supported::Neither && d.state.interval == cfg.default_timeout),
                 "{}",
                 ctx()
             );
@@ -147,7 +147,7 @@ pub(super) fn check_reply(
         assert_eq!(d.refresher, RefresherUpdate::Keep, "{}", ctx());
     }
     // Flows 10 / 11 store the dialog module's default timeout, never 0.
-    if is_2xx(status) && d.state.supported == SST_NSUP && d.state != before {
+    if is_2xx(status) && d.state.supported == Supported::Neither && d.state != before {
         assert_eq!(d.state.interval, cfg.default_timeout, "{}", ctx());
     }
     assert_eq!(SstState::from_bytes(&d.state.to_bytes()), Ok(d.state));

@@ -11,7 +11,7 @@ pub(super) fn check_ack_or_prack(state: &SstState, cfg: &Config, dialog: &Dialog
     for current in [0, state.interval, want.seconds, want.seconds.wrapping_add(1), dialog.lifetime] {
         let now = DialogNow { lifetime: current, ..*dialog };
         let what = || format!("{state:?} {cfg:?} {now:?}");
-        let d = request_within(state, WithinRequest::AckOrPrack, None, cfg, &now);
+        let d = request_within(state, Method::Ack, None, cfg, &now);
         assert!(d.edits.is_empty(), "{}", what());
         check_rearm(&d, &now, &what);
         if now.confirmed && state.timer_active() && current != want.seconds {
@@ -23,7 +23,7 @@ pub(super) fn check_ack_or_prack(state: &SstState, cfg: &Config, dialog: &Dialog
         }
         // Anything else re-arms with the lifetime last set: only one that no
         // longer fits the timer is given again, clamped.
-        let other = request_within(state, WithinRequest::Other, None, cfg, &now);
+        let other = request_within(state, Method::Other, None, cfg, &now);
         assert!(other.edits.is_empty(), "{}", what());
         check_rearm(&other, &now, &what);
         if now.confirmed {

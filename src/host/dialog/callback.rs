@@ -11,8 +11,9 @@ use core::ffi::c_int;
 /// the FAKED_REPLY marker (-1), which is no message.
 ///
 /// # Safety
-/// `p` must be NULL, -1, or the message of the current callback.
-unsafe fn callback_msg(p: *mut sys::sip_msg) -> Option<SipMsg> {
+/// `p` must be NULL, -1, or the message of the current callback, valid for
+/// all of `'call`.
+unsafe fn callback_msg<'call>(p: *mut sys::sip_msg) -> Option<SipMsg<'call>> {
     if p as isize == -1 {
         return None;
     }
@@ -21,22 +22,29 @@ unsafe fn callback_msg(p: *mut sys::sip_msg) -> Option<SipMsg> {
 }
 
 /// One run of a dialog callback: the dialog, which event, and the params
-/// the dialog module shares between the callbacks of that event.
+/// the dialog module shares between the callbacks of that event; all
+/// borrowed for the callback (`'a`).
 pub struct DlgCall<'a> {
-    pub dlg: Dialog,
+    pub dlg: Dialog<'a>,
     /// The DLGCB_* bit of the event.
     pub kind: u32,
     params: Option<&'a sys::dlg_cb_params>,
 }
 
-impl DlgCall<'_> {
-    /// None without a dialog.
+impl<'a> DlgCall<'a> {
+    /// None without a dialog. `_callback` is a borrow that ends with the
+    /// callback, which `'a` may not outlive.
     ///
     /// # Safety
     /// The three arguments the dialog module passed to the current callback.
-    pub unsafe fn from_raw(dlg: *mut sys::dlg_cell, kind: c_int, params: *mut sys::dlg_cb_params) -> Option<Self> {
+    pub unsafe fn from_raw(
+        _callback: &'a (),
+        dlg: *mut sys::dlg_cell,
+        kind: c_int,
+        params: *mut sys::dlg_cb_params,
+    ) -> Option<Self> {
         // SAFETY: NULL or the callback's dialog and params, valid for the
-        // call (the caller's promise).
+        // call (the caller's promise), which outlives `_callback`.
         unsafe { Some(DlgCall { dlg: Dialog::from_ptr(dlg)?, kind: kind as u32, params: params.as_ref() }) }
     }
 
@@ -48,7 +56,7 @@ impl DlgCall<'_> {
 
     /// The event's message: the initial INVITE (CREATED), the in-dialog
     /// request (REQ_WITHIN), the reply being forwarded (RESPONSE_*).
-    pub fn msg(&self) -> Option<SipMsg> {
+    pub fn msg(&self) -> Option<SipMsg<'a>> {
         // SAFETY: params.msg is NULL, FAKED_REPLY or the message of this
         // event, mutable for the callback.
         unsafe { callback_msg(self.params?.msg) }
@@ -100,7 +108,7 @@ impl DlgCall<'_> {
 }
 
 #[cfg(osips_abi = "304")]
-impl Dialog {
+impl Dialog<'_> {
     /// Reads a string value straight from the dialog's value list.
     ///
     /// # Safety

@@ -2,9 +2,10 @@
 //! the few fields of a dialog we read or write; `callback`: one run of a
 //! dialog callback.
 
-use crate::rfc4028::timing::{lifetime_bound, DialogNow};
+use crate::session::dialog_timer::{lifetime_bound, DialogNow};
 use crate::sys;
 use core::ffi::c_int;
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 use std::sync::OnceLock;
 
@@ -58,12 +59,13 @@ impl DlgApi {
         DLG_API.get()
     }
 
-    /// The dialog of the message being routed (request, reply or failure
-    /// route), if it has one; not referenced, valid while that message is.
-    pub fn current(&self) -> Option<Dialog> {
+    /// Runs `f` with the dialog of the message being routed (request,
+    /// reply or failure route), if it has one. It is not referenced, so it
+    /// is valid only while that message is: `f` cannot keep it.
+    pub fn with_current<R>(&self, f: impl for<'d> FnOnce(Option<Dialog<'d>>) -> R) -> R {
         // SAFETY: documented dialog API; NULL when there is no dialog.
         let p = self.0.get_dlg.map_or(core::ptr::null_mut(), |f| unsafe { f() });
-        NonNull::new(p).map(|raw| Dialog { raw })
+        f(NonNull::new(p).map(|raw| Dialog { raw, _call: PhantomData }))
     }
 
     /// Registers a callback for `dlg` (NULL = global: CREATED or LOADED).
@@ -135,16 +137,19 @@ impl DlgApi {
 /// lifetime ran out and it sent BYEs (the same text in 3.4, 3.6 and 4.0).
 const LIFETIME_TIMEOUT: &[u8] = b"Lifetime Timeout";
 
-/// A dialog the dialog module handed to a callback.
-pub struct Dialog {
+/// A dialog the dialog module handed to the current call, borrowed for
+/// `'call` (the dialog module keeps it alive while it runs our callback).
+pub struct Dialog<'call> {
     raw: NonNull<sys::dlg_cell>,
+    _call: PhantomData<&'call sys::dlg_cell>,
 }
 
-impl Dialog {
+impl<'call> Dialog<'call> {
     /// # Safety
-    /// `p` must be NULL or a dialog passed to the current callback.
-    pub unsafe fn from_ptr(p: *mut sys::dlg_cell) -> Option<Dialog> {
-        NonNull::new(p).map(|raw| Dialog { raw })
+    /// `p` must be NULL or a dialog passed to the current callback, valid
+    /// for all of `'call`.
+    pub unsafe fn from_ptr(p: *mut sys::dlg_cell) -> Option<Dialog<'call>> {
+        NonNull::new(p).map(|raw| Dialog { raw, _call: PhantomData })
     }
 
     /// Sets the dialog's timeout; the dialog module re-arms its timer with it

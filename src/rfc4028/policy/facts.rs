@@ -39,6 +39,16 @@ where
     })
 }
 
+/// A request's method, as far as session timers tell them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Invite,
+    Update,
+    Ack,
+    Prack,
+    Other,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CseqMethod {
     Invite,

@@ -1,9 +1,9 @@
 //! The initial INVITE: `sstCheckMin()`'s comparison, and the decision taken
 //! when a dialog with the sst flag is created (flows 1 to 5).
 
-use super::super::state::{SstState, SST_PXY, SST_UAC, SST_UNDF};
+use crate::session::sst_info::{Requester, SstState, Supported};
 use super::edits::{Edit, Edits};
-use super::facts::MessageFacts;
+use super::facts::{MessageFacts, Method};
 use super::{Config, RFC_MIN_SE};
 
 /// Outcome of `sstCheckMin()`.
@@ -11,16 +11,23 @@ use super::{Config, RFC_MIN_SE};
 pub enum CheckMin {
     /// Not an INVITE/UPDATE request, or no Session-Expires: false.
     NotApplicable,
+    /// The request's timer headers could not be read (malformed or repeated).
+    Unreadable,
     /// Our min_se is not larger than what the request offers: false.
     LargeEnough,
     /// Our min_se is larger: true (and a 422 with `Min-SE: min_se` if asked).
     TooSmall { min_se: u32 },
 }
 
-pub fn check_min(is_invite_or_update: bool, facts: &MessageFacts, min_se: u32) -> CheckMin {
-    if !is_invite_or_update {
+/// `facts` is asked for only for an INVITE or UPDATE (reading them parses
+/// every header); None when they cannot be read.
+pub fn check_min(method: Method, facts: impl FnOnce() -> Option<MessageFacts>, min_se: u32) -> CheckMin {
+    if !matches!(method, Method::Invite | Method::Update) {
         return CheckMin::NotApplicable;
     }
+    let Some(facts) = facts() else {
+        return CheckMin::Unreadable;
+    };
     let Some(se) = facts.se() else {
         return CheckMin::NotApplicable;
     };
@@ -32,25 +39,20 @@ pub fn check_min(is_invite_or_update: bool, facts: &MessageFacts, min_se: u32) -
     }
 }
 
-/// Decision on an initial INVITE that created a dialog with the sst flag.
+/// Decision on an initial INVITE that created a dialog with the sst flag:
+/// forward it with the edits and track the dialog. Its lifetime is left
+/// alone here: the dialog module arms the timer only at the 2xx (whose
+/// decision sets it), and leaving it keeps a script's $DLG_timeout for a
+/// call that ends up without a session timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InitialDecision {
-    /// Forward (with the edits) and track the dialog. Its lifetime is left
-    /// alone here: the dialog module arms the timer only at the 2xx (whose
-    /// decision sets it), and leaving it keeps a script's $DLG_timeout for a
-    /// call that ends up without a session timer.
-    Track {
-        state: SstState,
-        edits: Edits,
-        /// The request was too small for a UAC that would take a 422 and
-        /// rejecting is on, but no 422 could be sent from where the decision
-        /// was taken: it was raised instead (flow 2 handled as flow 4),
-        /// which the operator is told.
-        raised_instead_of_422: bool,
-    },
-    /// Answer `422 Session Timer Too Small` with `Min-SE: min_se`; do not
-    /// forward, do not track.
-    Reject { min_se: u32 },
+pub struct InitialDecision {
+    pub state: SstState,
+    pub edits: Edits,
+    /// The request was too small for a UAC that would take a 422 and
+    /// rejecting is on, but no 422 can be sent from the dialog-created
+    /// callback, where this is decided: it was raised instead (flow 2
+    /// handled as flow 4), which the operator is told.
+    pub raised_instead_of_422: bool,
 }
 
 /// What the script asked for this one call before the dialog was created
@@ -72,12 +74,14 @@ impl Default for CallOptions {
     }
 }
 
-/// `can_reject`: whether a 422 can be sent from where the decision is taken.
-/// From the dialog module's "created" callback it cannot (the transaction
-/// is still being built there), and RFC 4028 §8.1 leaves the proxy the other
-/// choice: raise Min-SE and Session-Expires to its minimum and forward.
-pub fn initial_invite(facts: &MessageFacts, cfg: &Config, can_reject: bool) -> InitialDecision {
-    initial_invite_for_call(facts, cfg, &CallOptions::default(), can_reject)
+/// The 422 of flow 2 is never sent from here: with the usual
+/// `create_dialog(); t_relay();` the dialog-created callback runs inside tm
+/// while the transaction is still being built, and replying there is what
+/// crashes the C module; RFC 4028 §8.1 leaves the proxy the other choice:
+/// raise Min-SE and Session-Expires to its minimum and forward. The 422
+/// belongs in the script (`sstCheckMin(1)` before `create_dialog()`).
+pub fn initial_invite(facts: &MessageFacts, cfg: &Config) -> InitialDecision {
+    initial_invite_for_call(facts, cfg, &CallOptions::default())
 }
 
 /// `initial_invite` with the script's per-call options.
@@ -85,11 +89,10 @@ pub fn initial_invite_for_call(
     facts: &MessageFacts,
     cfg: &Config,
     call: &CallOptions,
-    can_reject: bool,
 ) -> InitialDecision {
     let cfg = &Config { sst_interval: call.interval.unwrap_or(cfg.sst_interval), ..*cfg };
     let mut edits = Edits::default();
-    let uac_supports = if facts.supports_timer { SST_UAC } else { SST_UNDF };
+    let uac_supports = if facts.supports_timer { Supported::Uac } else { Supported::Unknown };
     let cap = cfg.request_cap(facts.min_se);
     let too_small_for_422 = facts.supports_timer && cfg.reject_to_small;
     let (requester, interval) = match facts.se() {
@@ -97,19 +100,15 @@ pub fn initial_invite_for_call(
         Some(se) if se.interval >= cfg.floor() => match cap {
             Some(cap) if se.interval > cap => {
                 edits.push(Edit::SetSessionExpires(cap), facts);
-                (SST_UAC, cap)
+                (Requester::Uac, cap)
             }
-            _ => (SST_UAC, se.interval),
+            _ => (Requester::Uac, se.interval),
         },
-        // Flow 2: too small, the UAC can handle a 422 -> reject (RFC 4028 §8.1).
-        Some(_) if too_small_for_422 && can_reject => {
-            let min_se = cfg.min_se.max(facts.min_se.unwrap_or(0)).max(RFC_MIN_SE);
-            return InitialDecision::Reject { min_se };
-        }
         // Flow 3: too small but rejecting is off -> forward unchanged.
-        Some(se) if facts.supports_timer && !cfg.reject_to_small => (SST_UAC, se.interval),
-        // Flow 4: too small and the UAC would not understand a 422 (or no
-        // 422 can be sent from here): raise Min-SE, and Session-Expires with
+        Some(se) if facts.supports_timer && !cfg.reject_to_small => (Requester::Uac, se.interval),
+        // Flow 4: too small and the UAC would not understand a 422, and
+        // flow 2 (it would, and rejecting is on: no 422 can be sent from
+        // here): raise Min-SE, and Session-Expires with
         // it (§8.1: a proxy that raises Min-SE above Session-Expires MUST
         // raise Session-Expires too).
         Some(se) => {
@@ -119,16 +118,16 @@ pub fn initial_invite_for_call(
             // Min-SE (edits stop at the first that fails).
             edits.push(Edit::SetSessionExpires(value), facts);
             edits.push(Edit::ReplaceMinSe(value), facts);
-            let state = SstState { requester: SST_UAC, supported: uac_supports, interval: value };
+            let state = SstState { requester: Requester::Uac, supported: uac_supports, interval: value };
             // (min_se 0 with Session-Expires: 0 is raised to the floor of 1
             // without a word: nothing was below min_se)
             let raised_instead_of_422 = too_small_for_422 && se.interval < cfg.min_se;
-            return InitialDecision::Track { state, edits, raised_instead_of_422 };
+            return InitialDecision { state, edits, raised_instead_of_422 };
         }
         // Flow 5 opted out by the script: nobody requests session timers
         // and the request goes on untouched; a UAS may still start them in
         // its 2xx, which is then followed as in flow 8.
-        None if !call.insert => (SST_UNDF, 0),
+        None if !call.insert => (Requester::Nobody, 0),
         // Flow 5: no Session-Expires: the proxy requests session timers.
         None => {
             let wanted = facts.min_se.unwrap_or(0).max(cfg.proxy_interval());
@@ -140,9 +139,9 @@ pub fn initial_invite_for_call(
             }
             // A proxy must not choose the refresher (§8.1): no parameter.
             edits.push(Edit::AddSessionExpires { interval, refresher: None }, facts);
-            (SST_PXY, interval)
+            (Requester::Proxy, interval)
         }
     };
     let state = SstState { requester, supported: uac_supports, interval };
-    InitialDecision::Track { state, edits, raised_instead_of_422: false }
+    InitialDecision { state, edits, raised_instead_of_422: false }
 }

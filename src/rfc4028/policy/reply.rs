@@ -3,16 +3,17 @@
 //! settle nothing (early dialog, other branches, retransmissions).
 
 use super::super::grammar::{Refresher, SessionExpires};
-use super::super::state::{SstState, SST_NSUP, SST_UAC, SST_UAS, SST_UNDF};
-use super::super::timing::{DialogNow, Lifetime};
+use crate::session::sst_info::{Requester, SstState, Supported};
+use crate::session::dialog_timer::{DialogNow, Lifetime};
 use super::edits::{Edit, Edits};
 use super::facts::{CseqMethod, MessageFacts};
 use super::Config;
 
 /// Who refreshes the session after a reply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RefresherUpdate {
     /// The reply did not settle the session: whatever was recorded stands.
+    #[default]
     Keep,
     /// The session runs and this end refreshes it.
     Set(Refresher),
@@ -43,12 +44,6 @@ pub struct ReplyDecision {
     pub refresher: RefresherUpdate,
 }
 
-/// Whether a reply with this status can change anything: provisional
-/// replies never do, so their headers need not even be read.
-pub fn reply_can_matter(status: u32) -> bool {
-    status >= 200
-}
-
 /// The refresher of a session settled by a 2xx carrying Session-Expires
 /// (RFC 4028 §7.2, §9). The UAS's word is taken as given, `refresher=uas`
 /// included, even when the UAC supports timers and asked to refresh
@@ -58,13 +53,14 @@ pub fn reply_can_matter(status: u32) -> bool {
 fn refresher_of_2xx(se: SessionExpires, state: &SstState) -> RefresherUpdate {
     match se.refresher {
         Some(r) => RefresherUpdate::Set(r),
-        None if state.supported != SST_UAC => RefresherUpdate::Set(Refresher::Uas),
+        None if state.supported != Supported::Uac => RefresherUpdate::Set(Refresher::Uas),
         None => RefresherUpdate::Clear,
     }
 }
 
-/// `facts`: None when the reply's timer headers could not be read
-/// (malformed or repeated Session-Expires or Min-SE).
+/// A final reply (`session::events` passes on no provisional one, which
+/// never settles anything). `facts`: None when the reply's timer headers
+/// could not be read (malformed or repeated Session-Expires or Min-SE).
 pub fn reply(
     state: SstState,
     status: u32,
@@ -73,9 +69,6 @@ pub fn reply(
     ctx: &ReplyContext,
 ) -> ReplyDecision {
     let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep };
-    if !reply_can_matter(status) {
-        return d;
-    }
     let is_2xx = (200..300).contains(&status);
     // A 2xx of the INVITE once the dialog is confirmed is a retransmission
     // (or a changed copy): the UAC's transaction absorbs it, so it settles
@@ -139,15 +132,15 @@ fn settle_2xx(d: &mut ReplyDecision, facts: &MessageFacts, cfg: &Config, ctx: &R
                 max_se => se.interval.min(max_se.max(asked_in_request(&state, ctx))),
             };
             d.state.interval = interval;
-            if d.state.supported != SST_UAC {
-                d.state.supported = if uas_supports { SST_UAS } else { SST_UNDF };
+            if d.state.supported != Supported::Uac {
+                d.state.supported = if uas_supports { Supported::Uas } else { Supported::Unknown };
             }
             d.lifetime = Some(Lifetime::within(interval, ctx.dialog.bound));
             d.refresher = refresher_of_2xx(se, &state);
         }
         // Flow 9: the UAS ignored session timers but the UAC supports them:
         // tell the UAC to refresh (RFC 4028 §8.2).
-        None if ctx.initial && state.supported == SST_UAC && state.requester != SST_UNDF => {
+        None if ctx.initial && state.supported == Supported::Uac && state.requester != Requester::Nobody => {
             let interval = if state.interval > 0 { state.interval } else { cfg.proxy_interval() };
             d.state.interval = interval;
             d.edits.push(Edit::AddSessionExpires { interval, refresher: Some(Refresher::Uac) }, facts);
@@ -181,7 +174,7 @@ fn asked_in_request(state: &SstState, ctx: &ReplyContext) -> u32 {
 /// is left alone: we never touched it, so the dialog keeps its own
 /// ($DLG_timeout or default_timeout: OpenSIPS #2829).
 fn untimed(d: &mut ReplyDecision, cfg: &Config) {
-    d.state.supported = SST_NSUP;
+    d.state.supported = Supported::Neither;
     d.state.interval = cfg.default_timeout;
     d.refresher = RefresherUpdate::Clear;
 }

@@ -2,8 +2,8 @@
 //! armed against the session in force, ACK/PRACK re-applying it (flow 12),
 //! and the lifetime every request re-arms.
 
-use super::super::state::SstState;
-use super::super::timing::{DialogNow, Lifetime};
+use crate::session::sst_info::SstState;
+use crate::session::dialog_timer::{DialogNow, Lifetime};
 use super::edits::{Edit, Edits};
 use super::facts::MessageFacts;
 use super::Config;
@@ -16,8 +16,6 @@ pub enum WithinRequest {
     AckOrPrack,
     /// re-INVITE or UPDATE: a session refresh (RFC 4028 §7.1, §7.4).
     Refresh,
-    /// Anything else: it re-arms the timer with the lifetime last set.
-    Other,
 }
 
 /// Decision on an in-dialog request of a tracked dialog.
@@ -29,7 +27,9 @@ pub struct RequestDecision {
     pub lifetime: Option<Lifetime>,
 }
 
-/// `facts`: the request's, for a refresh; None when unreadable.
+/// A request of a confirmed dialog (`session::events` passes on no other:
+/// the 2xx of the INVITE decides the lifetime first). `facts`: the
+/// request's, for a refresh; None when unreadable.
 ///
 /// The dialog module re-arms its timer (and replicates the expiry to a
 /// backup node) only after request callbacks, never at a reply - an UPDATE
@@ -47,9 +47,6 @@ pub fn request_within(
     dialog: &DialogNow,
 ) -> RequestDecision {
     let mut d = RequestDecision::default();
-    if !dialog.confirmed {
-        return d;
-    }
     match request {
         // Flow 12: while a session timer runs, give it ours - only when the
         // lifetime differs, so an ACK that changed nothing does not move it.

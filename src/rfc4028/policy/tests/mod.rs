@@ -8,8 +8,8 @@ mod within;
 
 use super::*;
 use crate::rfc4028::grammar::{HeaderError, Refresher};
-use crate::rfc4028::timing::{DialogNow, Lifetime};
-use crate::rfc4028::state::*;
+use crate::session::dialog_timer::{DialogNow, Lifetime};
+use crate::session::sst_info::*;
 
 const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
 
@@ -31,14 +31,11 @@ fn facts(headers: &[(&str, &str)]) -> MessageFacts {
 }
 
 fn track(d: InitialDecision) -> (SstState, Vec<Edit>) {
-    match d {
-        InitialDecision::Track { state, edits, .. } => (state, edits.iter().collect()),
-        other => panic!("expected Track, got {other:?}"),
-    }
+    (d.state, d.edits.iter().collect())
 }
 
 fn tracked() -> SstState {
-    SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 }
+    SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 }
 }
 
 fn within(state: &SstState, request: WithinRequest, hs: &[(&str, &str)], cfg: &Config, now: &DialogNow) -> RequestDecision {
@@ -52,10 +49,7 @@ fn edited(headers: &[(&str, &str)], edits: &Edits) -> String {
 }
 
 fn initial_edits(headers: &[(&str, &str)], cfg: &Config) -> Edits {
-    match initial_invite(&facts(headers), cfg, false) {
-        InitialDecision::Track { edits, .. } => edits,
-        other => panic!("expected Track, got {other:?}"),
-    }
+    initial_invite(&facts(headers), cfg).edits
 }
 
 #[test]
@@ -90,7 +84,7 @@ fn edits_land_on_the_bytes_they_change_and_keep_the_rest() {
     assert_eq!(edited(&hs, &initial_edits(&hs, &cfg)), "Min-SE: 1800\r\nTo: b\r\nSession-Expires: 1800\r\n");
     // flow 9: Session-Expires and Require added in that order, or timer
     // appended to the first Require, with a comma only when it has tags
-    let st = SstState { requester: SST_UAC, supported: SST_UAC, interval: 1800 };
+    let st = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
     for (require, want) in [
         (None, "CSeq: 1 INVITE\r\nSession-Expires: 1800;refresher=uac\r\nRequire: timer\r\n"),
         (Some("100rel"), "CSeq: 1 INVITE\r\nRequire: 100rel, timer\r\nSession-Expires: 1800;refresher=uac\r\n"),

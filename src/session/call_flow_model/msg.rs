@@ -1,7 +1,7 @@
 //! A message of the model: its headers, edited the way the core edits it.
 
-use super::super::grammar::{self, HeaderName};
-use super::super::policy::*;
+use crate::rfc4028::grammar::{self, HeaderName};
+use crate::rfc4028::policy::*;
 
 /// A message as headers (name, body).
 #[derive(Clone, Debug, Default)]

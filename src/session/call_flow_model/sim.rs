@@ -1,12 +1,16 @@
-//! The stand-in for the dialog module's timer, driven by the policy as the
-//! module's callbacks drive it, and the reference of the session in force
-//! each event is checked against.
+//! The stand-in for the dialog module (its states, the leg it keeps, its
+//! timer: the lifetime, the re-arm after request callbacks, the insert at
+//! confirmation), which hands each event to the entry of `session::events`
+//! the module's callback calls and carries out the decision as the module
+//! does; and the reference of the session in force each event is checked
+//! against. Nothing here decides whether an event matters.
 
-use super::super::policy::*;
-use super::super::state::SstState;
-use super::super::timing::{lifetime_bound, DialogNow, Lifetime};
 use super::msg::Msg;
 use super::steps::*;
+use crate::rfc4028::policy::*;
+use crate::session::dialog_timer::{lifetime_bound, DialogNow, Lifetime};
+use crate::session::events::{self, Decision, Ending, Reads};
+use crate::session::sst_info::SstState;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum DlgState {
@@ -39,6 +43,10 @@ pub(super) struct Sim {
     pub(super) largest_min_se: u32,
     /// The Session-Expires the INVITE went on with (what a compliant UAS may answer).
     pub(super) asked: Option<u32>,
+    /// Reference: the dialog's own timeout (default_timeout), while no
+    /// session timer has been in force nor proposed by a refresh, nor a
+    /// script set $DLG_timeout; None after.
+    pub(super) own_timeout: Option<u32>,
 }
 
 const TICK0: u64 = 1000;
@@ -86,47 +94,50 @@ impl Sim {
         }
     }
 
-    fn request_within(&mut self, request: WithinRequest, msg: &mut Msg) {
+    /// An in-dialog request through the proxy (DLGCB_REQ_WITHIN), then the
+    /// dialog module's re-arm.
+    fn request_within(&mut self, method: Method, msg: &mut Msg) {
         if let Some(m) = msg.facts().and_then(|f| f.min_se) {
             self.largest_min_se = self.largest_min_se.max(m);
         }
-        // As the module: nothing before confirmation; for other requests only
-        // the refit, without the record.
-        if self.dlg.state == DlgState::Confirmed && request == WithinRequest::Other {
-            if let Some(l) = refit(&self.now()) {
-                self.set(l);
-            }
-        } else if self.dlg.state == DlgState::Confirmed {
-            let facts = msg.facts();
-            let d = request_within(&self.record, request, facts.as_ref(), &self.cfg, &self.now());
-            if facts.is_some() {
-                msg.apply(&d.edits);
-            }
-            if let Some(l) = d.lifetime {
-                self.set(l);
-            }
-        }
+        let d = events::request_within(method, &mut self.reads(msg), &self.cfg, &self.now());
+        self.apply(d, msg);
         self.saw(msg);
         self.rearm();
     }
 
+    /// A reply through the proxy: to the INVITE (DLGCB_RESPONSE_FWDED, with
+    /// whether its leg is the one the dialog keeps) or within (DLGCB_RESPONSE_WITHIN).
     fn reply(&mut self, status: u32, msg: &mut Msg, initial: bool, kept_leg: bool) {
-        if status < 200 && status != 422 {
-            return;
-        }
-        let ctx = ReplyContext { initial, kept_leg, dialog: self.now() };
-        let facts = msg.facts();
-        let d = reply(self.record, status, facts.as_ref(), &self.cfg, &ctx);
-        if facts.is_some() {
+        let now = self.now();
+        let d = if initial {
+            events::initial_reply(status, kept_leg, &mut self.reads(msg), &self.cfg, &now)
+        } else {
+            events::reply_within(status, &mut self.reads(msg), &self.cfg, &now)
+        };
+        self.apply(d, msg);
+        self.saw(msg);
+    }
+
+    /// What an entry reads, as the module reads it: the stored record, the
+    /// message's facts.
+    fn reads(&self, msg: &Msg) -> impl Reads {
+        events::Known { record: Some(self.record), facts: msg.facts(), call: CallOptions::default() }
+    }
+
+    /// The decision carried out as the module's callbacks carry it out.
+    fn apply(&mut self, d: Decision, msg: &mut Msg) {
+        if msg.facts().is_some() {
             msg.apply(&d.edits);
         } else {
-            assert!(d.edits.is_empty());
+            assert!(d.edits.is_empty(), "edits placed in a message that cannot be read");
         }
-        self.record = d.state;
-        if let Some(l) = d.lifetime {
-            self.set(l);
+        if let Some(r) = d.record {
+            self.record = r;
         }
-        self.saw(msg);
+        if let Some(a) = d.lifetime {
+            self.set(a.lifetime());
+        }
     }
 
     fn answer_msg(se: SeAnswer, asked: Option<u32>, refresher_uas: bool, cseq: &str) -> Msg {
@@ -148,8 +159,11 @@ impl Sim {
         m
     }
 
-    /// (a), (b): after every event of a live, confirmed dialog.
+    /// (a), (b), (f): after every event of a live dialog.
     fn check(&self, step: &Step) {
+        if let (Some(own), true) = (self.own_timeout, self.dlg.state != DlgState::Ended) {
+            assert_eq!(self.dlg.lifetime, own, "after {step:?}: a call without a session timer lost its own timeout");
+        }
         if self.dlg.state != DlgState::Confirmed {
             return;
         }
@@ -164,13 +178,17 @@ impl Sim {
     pub(super) fn step(&mut self, s: &Step) {
         use DlgState::*;
         match *s {
-            Step::Provisional if self.dlg.state == Unconfirmed => self.dlg.state = Early,
+            Step::Provisional if self.dlg.state == Unconfirmed => {
+                let mut ringing = Self::answer_msg(SeAnswer::Same, self.asked, false, "1 INVITE");
+                self.reply(180, &mut ringing, true, true);
+                self.dlg.state = Early;
+            }
             Step::Prack if self.dlg.state == Early => {
-                self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+                self.request_within(Method::Prack, &mut Msg::default());
             }
             Step::EarlyUpdate { se } if self.dlg.state == Early => {
                 let mut req = Msg(vec![("CSeq".into(), "2 UPDATE".into()), ("Session-Expires".into(), se.to_string())]);
-                self.request_within(WithinRequest::Refresh, &mut req);
+                self.request_within(Method::Update, &mut req);
                 let mut ok = Self::answer_msg(SeAnswer::Same, Some(se), false, "2 UPDATE");
                 self.reply(200, &mut ok, false, true);
             }
@@ -186,6 +204,9 @@ impl Sim {
                     self.dlg.armed = Some(self.t + u64::from(self.dlg.lifetime));
                     // reference: the session the UAC was told about
                     self.session = ok.session_expires().map(|i| self.expiry_of(i));
+                    if self.session.is_some() {
+                        self.own_timeout = None;
+                    }
                 }
             }
             Step::Reject(code) if matches!(self.dlg.state, Unconfirmed | Early) => {
@@ -194,10 +215,19 @@ impl Sim {
                 self.dlg.state = Ended;
             }
             Step::Ack if self.dlg.state == Confirmed => {
-                self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+                self.request_within(Method::Ack, &mut Msg::default());
+            }
+            Step::AckAfterScriptTimeout(secs) if self.dlg.state == Confirmed => {
+                // what $DLG_timeout does: a new lifetime, re-armed after the callbacks
+                self.dlg.lifetime = secs;
+                self.dlg.dirty = true;
+                // (f) is not checked after this: a refresh answered without
+                // Session-Expires gives the call default_timeout back
+                self.own_timeout = None;
+                self.request_within(Method::Ack, &mut Msg::default());
             }
             Step::Other if self.dlg.state == Confirmed => {
-                self.request_within(WithinRequest::Other, &mut Msg::default());
+                self.request_within(Method::Other, &mut Msg::default());
             }
             Step::Refresh { invite, se, min_se, outcome } if self.dlg.state == Confirmed => {
                 let cseq = if invite { "5 INVITE" } else { "5 UPDATE" };
@@ -208,14 +238,20 @@ impl Sim {
                 if let Some(m) = min_se {
                     req.0.push(("Min-SE".into(), m.to_string()));
                 }
-                self.request_within(WithinRequest::Refresh, &mut req);
+                self.request_within(if invite { Method::Invite } else { Method::Update }, &mut req);
                 let forwarded = req.facts().and_then(|f| f.se()).map(|se| se.interval);
+                if forwarded.is_some_and(|i| i > 0) {
+                    self.own_timeout = None; // a session was proposed
+                }
                 match outcome {
                     Outcome::Ok { se, retransmitted } => {
                         let mut ok = Self::answer_msg(se, forwarded, false, cseq);
                         self.reply(200, &mut ok, false, true);
                         match (ok.facts(), ok.session_expires()) {
-                            (Some(_), Some(i)) => self.session = Some(self.expiry_of(i)),
+                            (Some(_), Some(i)) => {
+                                self.session = Some(self.expiry_of(i));
+                                self.own_timeout = None;
+                            }
                             // a refresh answered without Session-Expires: no timer from now on
                             (Some(f), None) if f.se().is_none() => self.session = None,
                             // 0 or unreadable: the session in force stays
@@ -237,7 +273,7 @@ impl Sim {
                 if invite {
                     // the ACK of the final reply comes through the proxy too
                     self.check(s);
-                    self.request_within(WithinRequest::AckOrPrack, &mut Msg::default());
+                    self.request_within(Method::Ack, &mut Msg::default());
                 }
             }
             Step::Wait(secs) => {
@@ -248,6 +284,9 @@ impl Sim {
                     if let Some(e) = self.session {
                         assert!(armed >= e, "the dialog expired at {armed}, before the session in force ({e})");
                     }
+                    // (e): counted as a session-timer expiry exactly when one was in force
+                    let d = events::dialog_ended(Ending::Expired, true, &mut self.reads(&Msg::default()));
+                    assert_eq!(d.expired.is_some(), self.session.is_some(), "expiry counted {:?}, session in force {:?}", d.expired, self.session);
                     self.dlg.state = Ended;
                 }
             }

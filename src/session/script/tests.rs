@@ -1,9 +1,9 @@
 //! `$sst(name)`: names, readings in every state of a call, and writes.
 
 use super::*;
-use crate::rfc4028::state::{SST_UAC, SST_UNDF};
+use crate::session::sst_info::{Requester, Supported};
 
-const RUNNING: SstState = SstState { requester: SST_PXY, supported: SST_UAC, interval: 1800 };
+const RUNNING: SstState = SstState { requester: Requester::Proxy, supported: Supported::Uac, interval: 1800 };
 
 #[test]
 fn every_documented_name_parses_and_nothing_else() {
@@ -54,7 +54,7 @@ fn a_running_timer_reads_as_words_and_the_mi_flag_numbers() {
 #[test]
 fn without_a_session_timer_interval_refresher_and_expires_are_empty() {
     // flow 10: nobody supports timers; the record keeps default_timeout as C does
-    let st = SstState { requester: SST_PXY, supported: SST_NSUP, interval: 43200 };
+    let st = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
     let v = View { state: Some(st), refresher: Some(Refresher::Uac), expires_at: Some(5), requested: None };
     assert_eq!(read(Field::Interval, &v), Reading::Empty);
     assert_eq!(read(Field::Refresher, &v), Reading::Empty);
@@ -62,7 +62,7 @@ fn without_a_session_timer_interval_refresher_and_expires_are_empty() {
     assert_eq!(read(Field::Supported, &v), Reading::Word("none"));
     assert_eq!(read(Field::SupportedFlags, &v), Reading::Number(8));
     // opted out, nobody asked: no requester, no interval
-    let st = SstState { requester: SST_UNDF, supported: SST_UNDF, interval: 0 };
+    let st = SstState { requester: Requester::Nobody, supported: Supported::Unknown, interval: 0 };
     let v = View { state: Some(st), ..View::default() };
     assert_eq!(read(Field::Requester, &v), Reading::Empty);
     assert_eq!(read(Field::RequesterFlags, &v), Reading::Number(0));

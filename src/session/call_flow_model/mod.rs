@@ -2,17 +2,22 @@
 //! (initial INVITE variants, provisionals with PRACK and early UPDATE, forks
 //! with several 2xx, refreshes from either side proposing higher, lower,
 //! zero and huge values, refusals with every class of final reply, ACKs,
-//! other in-dialog requests, time passing) drive the policy exactly as the
-//! module's dialog callbacks do, against a stand-in for the dialog module's
-//! timer (lifetime, the re-arm after request callbacks, the insert at
-//! confirmation). After every event the armed expiry is checked against an
-//! independent reference of the session in force, read from the messages as
-//! forwarded:
+//! other in-dialog requests, time passing) go through the entries of
+//! `session::events` the module's dialog callbacks call, against a stand-in
+//! for the dialog module's timer (lifetime, the re-arm after request
+//! callbacks, the insert at confirmation). After every event the armed
+//! expiry is checked against an independent reference of the session in
+//! force, read from the messages as forwarded:
 //!   (a) never earlier than the session in force expires;
 //!   (b) never later than now plus the largest interval in play;
 //!   (c) never beyond what the dialog timer can hold, nor beyond max_se
 //!       unless a Min-SE above it set the session;
-//!   (d) no forwarded message carries two Session-Expires or two Min-SE.
+//!   (d) no forwarded message carries two Session-Expires or two Min-SE;
+//!   (e) a dialog the timer ends is counted as expired by its session timer
+//!       exactly when a session timer was in force;
+//!   (f) a call in which no session timer has been in force nor proposed
+//!       keeps the dialog's own timeout (default_timeout), before and after
+//!       its 2xx.
 //! A request and its reply happen at the same instant here; time passes
 //! between transactions (see the README for the UPDATE round trip).
 //!
@@ -22,7 +27,8 @@ mod msg;
 mod sim;
 mod steps;
 
-use super::policy::*;
+use crate::rfc4028::policy::*;
+use crate::session::events::{self, Known};
 use msg::Msg;
 use proptest::prelude::*;
 use sim::{Dialog, DlgState, Sim};
@@ -39,12 +45,10 @@ fn run(cfg: Config, inv: &Invite, steps: &[Step]) {
     if inv.supported {
         msg.0.push(("Supported".into(), "timer".into()));
     }
-    // The module never rejects from the dialog callback (can_reject false).
-    let Some(facts) = msg.facts() else { return }; // not tracked: nothing to check
-    let InitialDecision::Track { state, edits, .. } = initial_invite_for_call(&facts, &cfg, &inv.call, false) else {
-        panic!("a Reject from the dialog callback");
-    };
-    msg.apply(&edits);
+    let mut reads = Known { record: None, facts: msg.facts(), call: inv.call };
+    let created = events::dialog_created(true, Method::Invite, &mut reads, &cfg);
+    let (true, Some(state)) = (created.track, created.record) else { return }; // not tracked: nothing to check
+    msg.apply(&created.edits);
     let asked = msg.facts().and_then(|f| f.se()).map(|se| se.interval);
     let mut sim = Sim {
         cfg,
@@ -55,6 +59,7 @@ fn run(cfg: Config, inv: &Invite, steps: &[Step]) {
         largest: asked.map_or(0, u64::from),
         largest_min_se: inv.min_se.unwrap_or(0),
         asked,
+        own_timeout: Some(cfg.default_timeout),
     };
     for s in steps {
         sim.step(s);

@@ -1,7 +1,7 @@
 //! The `sst` object in the dialog's context of `dlg_list_ctx` (the C
 //! module's sst_mi.c).
 
-use super::record::mi_state;
+use super::dialog_values::mi_state;
 use super::Context;
 use super::entry::Outcome;
 use crate::host::dialog::DlgCall;
@@ -12,8 +12,8 @@ pub(super) fn on_mi_context(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let Some((state, refresher)) = mi_state(ctx.api, call) else { return Ok(()) };
     let Some(mi) = call.mi_context() else { return Ok(()) };
     if let Some(o) = mi.add_object("sst") {
-        o.add_number("requester_flags", f64::from(state.requester));
-        o.add_number("supported_flags", f64::from(state.supported));
+        o.add_number("requester_flags", f64::from(state.requester.flags()));
+        o.add_number("supported_flags", f64::from(state.supported.flags()));
         o.add_number("interval", f64::from(state.interval));
         // "" while no session timer runs or nobody is known to refresh
         let r = refresher.filter(|_| state.timer_active()).map_or("", |r| r.as_str());

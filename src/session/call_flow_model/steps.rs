@@ -1,6 +1,6 @@
 //! The events a generated call flow is made of, and their strategies.
 
-use super::super::policy::*;
+use crate::rfc4028::policy::*;
 use proptest::prelude::*;
 
 #[derive(Clone, Copy, Debug)]
@@ -26,6 +26,9 @@ pub(super) enum Step {
     Answer { leg: u8, se: SeAnswer, refresher_uas: bool },
     Reject(u32),
     Ack,
+    /// The script sets `$DLG_timeout` while routing the ACK, before the
+    /// dialog module runs the request callbacks.
+    AckAfterScriptTimeout(u32),
     Refresh { invite: bool, se: Option<u32>, min_se: Option<u32>, outcome: Outcome },
     Other,
     Wait(u32),
@@ -69,6 +72,7 @@ pub(super) fn step() -> impl Strategy<Value = Step> {
         (1u8..4, se_answer(), any::<bool>()).prop_map(|(leg, se, refresher_uas)| Step::Answer { leg, se, refresher_uas }),
         prop_oneof![Just(422u32), Just(486), Just(500)].prop_map(Step::Reject),
         Just(Step::Ack),
+        (1u32..600).prop_map(Step::AckAfterScriptTimeout),
         (any::<bool>(), proptest::option::of(interval()), proptest::option::of(interval()), outcome)
             .prop_map(|(invite, se, min_se, outcome)| Step::Refresh { invite, se, min_se, outcome }),
         Just(Step::Other),

@@ -3,9 +3,9 @@
 //! may say. Pure: the module layer finds the dialog, its record and the
 //! clock, and turns a `Reading` into an OpenSIPS pv value.
 
-use super::grammar::Refresher;
-use super::policy::CallOptions;
-use super::state::{SstState, SST_NSUP, SST_PXY, SST_UAC, SST_UAS};
+use crate::rfc4028::grammar::Refresher;
+use crate::rfc4028::policy::CallOptions;
+use super::sst_info::{Requester, SstState, Supported};
 
 /// A name inside `$sst(...)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,20 +84,22 @@ pub struct View {
     pub requested: Option<CallOptions>,
 }
 
-pub fn requester_word(flags: u32) -> &'static str {
-    match flags {
-        SST_UAC => "uac",
-        SST_PXY => "proxy",
-        _ => "",
+/// "" for nobody.
+pub fn requester_word(r: Requester) -> &'static str {
+    match r {
+        Requester::Uac => "uac",
+        Requester::Proxy => "proxy",
+        Requester::Nobody => "",
     }
 }
 
-pub fn supported_word(flags: u32) -> &'static str {
-    match flags {
-        SST_UAC => "uac",
-        SST_UAS => "uas",
-        SST_NSUP => "none",
-        _ => "",
+/// "" while not known.
+pub fn supported_word(s: Supported) -> &'static str {
+    match s {
+        Supported::Uac => "uac",
+        Supported::Uas => "uas",
+        Supported::Neither => "none",
+        Supported::Unknown => "",
     }
 }
 
@@ -125,9 +127,9 @@ pub fn read(field: Field, v: &View) -> Reading {
         Field::Expires if running => v.expires_at.map_or(Reading::Empty, Reading::Number),
         Field::Interval | Field::Refresher | Field::Expires => Reading::Empty,
         Field::Requester => word(requester_word(state.requester)),
-        Field::RequesterFlags => Reading::Number(state.requester.into()),
+        Field::RequesterFlags => Reading::Number(state.requester.flags().into()),
         Field::Supported => word(supported_word(state.supported)),
-        Field::SupportedFlags => Reading::Number(state.supported.into()),
+        Field::SupportedFlags => Reading::Number(state.supported.flags().into()),
         // The per-call choice is spent once the dialog is tracked.
         Field::Insert => Reading::Empty,
     }

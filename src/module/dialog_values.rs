@@ -4,7 +4,7 @@
 use super::What;
 use crate::host::dialog::{Dialog, DlgApi, DlgCall, Fetched};
 use crate::rfc4028::policy::RefresherUpdate;
-use crate::rfc4028::state::{self, SstState, STATE_LEN};
+use crate::session::sst_info::{self, BadRecord, SstState, STATE_LEN};
 use crate::rfc4028::Refresher;
 use crate::sst_log;
 
@@ -31,7 +31,14 @@ pub(super) fn mi_state(api: &DlgApi, call: &DlgCall<'_>) -> Option<(SstState, Op
 fn load_state(dlg: &Dialog, fetched: Result<Option<Fetched>, ()>) -> Option<SstState> {
     let callid = || String::from_utf8_lossy(dlg.callid()).into_owned();
     match fetched {
-        Ok(Some(v)) if v.is_str && v.len == STATE_LEN => SstState::from_bytes(v.bytes()).ok(),
+        Ok(Some(v)) if v.is_str && v.len == STATE_LEN => match SstState::from_bytes(v.bytes()) {
+            Ok(state) => Some(state),
+            Err(BadRecord::Flags { requester, supported }) => {
+                sst_log!(WARN, "dialog {}: sst_info is corrupt (requester {}, supported {}: values no module writes); session timing off for this call", callid(), requester, supported);
+                None
+            }
+            Err(BadRecord::Length(_)) => None, // 16 bytes, checked above
+        },
         Ok(Some(v)) => {
             sst_log!(WARN, "dialog {}: sst_info is corrupt ({} bytes, expected {}); session timing off for this call", callid(), v.len, STATE_LEN);
             None
@@ -54,7 +61,7 @@ pub(super) fn store_state(api: &DlgApi, dlg: &Dialog, state: &SstState) -> bool 
 
 fn refresher_of(fetched: Result<Option<Fetched>, ()>) -> Option<Refresher> {
     match fetched {
-        Ok(Some(v)) if v.is_str => state::refresher_from_bytes(v.bytes()),
+        Ok(Some(v)) if v.is_str => sst_info::refresher_from_bytes(v.bytes()),
         _ => None,
     }
 }
@@ -76,7 +83,7 @@ pub(super) fn apply_refresher(api: &DlgApi, dlg: &Dialog, update: RefresherUpdat
         return;
     }
     let ok = match wanted {
-        Some(r) => api.store_value(dlg, REFRESHER_VALUE, state::refresher_to_bytes(r)),
+        Some(r) => api.store_value(dlg, REFRESHER_VALUE, sst_info::refresher_to_bytes(r)),
         None => api.delete_value(dlg, REFRESHER_VALUE),
     };
     if !ok {

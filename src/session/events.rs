@@ -1,0 +1,204 @@
+//! One decision per dialog event, each made whole here, as the C module's
+//! sst_handlers.c has one handler per event: whether the event matters,
+//! which RFC 4028 rule it asks (`rfc4028::policy`), and what follows for the
+//! dialog. The module's dialog callbacks read what an entry asks for, call
+//! the entry of their event and apply the `Decision`; the call-flow model
+//! calls the same entries against a stand-in dialog timer.
+
+use super::dialog_timer::{DialogNow, Lifetime};
+use super::sst_info::SstState;
+use crate::rfc4028::policy::{self, CallOptions, Config, Edits, MessageFacts, Method, RefresherUpdate, ReplyContext, WithinRequest};
+
+/// What a decision may read, read only when it needs it: the record is a
+/// lookup in the dialog's shared memory (logged when missing or corrupt),
+/// the facts a parse of every header of the message.
+pub trait Reads {
+    /// The dialog's stored record; None when missing or unreadable.
+    fn record(&mut self) -> Option<SstState>;
+    /// What the event's message says about session timers; None when its
+    /// timer headers cannot be read.
+    fn facts(&mut self) -> Option<MessageFacts>;
+    /// What the script asked for this call before the dialog was created
+    /// (`$sst(interval)`, `$sst(insert)`).
+    fn call_options(&mut self) -> CallOptions {
+        CallOptions::default()
+    }
+}
+
+/// Inputs already at hand (tests, the call-flow model, fuzzers, benchmarks).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Known {
+    pub record: Option<SstState>,
+    pub facts: Option<MessageFacts>,
+    pub call: CallOptions,
+}
+
+impl Reads for Known {
+    fn record(&mut self) -> Option<SstState> {
+        self.record
+    }
+    fn facts(&mut self) -> Option<MessageFacts> {
+        self.facts
+    }
+    fn call_options(&mut self) -> CallOptions {
+        self.call
+    }
+}
+
+/// The lifetime to give the dialog; its module arms the timer with it at
+/// confirmation and re-arms it after request callbacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arm {
+    /// The session's lifetime; a clamp to what the timer can hold is told.
+    Session(Lifetime),
+    /// The lifetime last set, clamped again from now (its clamp was told
+    /// when first made: nothing on every request of a long call).
+    Refit(Lifetime),
+}
+
+impl Arm {
+    pub fn lifetime(self) -> Lifetime {
+        match self {
+            Arm::Session(l) | Arm::Refit(l) => l,
+        }
+    }
+}
+
+/// What the operator is told about a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The INVITE does not carry the sst flag: the dialog is not followed.
+    NotFlagged,
+    /// The dialog was created by a request that is not an INVITE.
+    NotInvite,
+    /// The INVITE's timer headers cannot be read: the dialog is not
+    /// followed and keeps its own timeout.
+    Unreadable,
+    /// Flow 2 raised to min_se instead of a 422 (see `InitialDecision`).
+    RaisedInsteadOf422,
+}
+
+/// Everything one dialog event decides. The default decides nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Decision {
+    /// A created dialog is followed: its callbacks, its record, its mark.
+    /// Nothing of a created dialog's decision is applied without it.
+    pub track: bool,
+    /// Changes to the event's message, each placed on the bytes it changes.
+    pub edits: Edits,
+    /// The record to store, when new or changed.
+    pub record: Option<SstState>,
+    /// Who refreshes, kept beside the record.
+    pub refresher: RefresherUpdate,
+    pub lifetime: Option<Arm>,
+    /// The session timer ran out: count it (`expired_sst`) and raise
+    /// E_SST_EXPIRED with this record.
+    pub expired: Option<SstState>,
+    pub note: Option<Note>,
+}
+
+fn noted(note: Note) -> Decision {
+    Decision { note: Some(note), ..Decision::default() }
+}
+
+/// DLGCB_CREATED: a dialog created by a request; `flagged`: the request
+/// carries the sst flag.
+pub fn dialog_created(flagged: bool, method: Method, read: &mut impl Reads, cfg: &Config) -> Decision {
+    if !flagged {
+        return noted(Note::NotFlagged);
+    }
+    if method != Method::Invite {
+        return noted(Note::NotInvite);
+    }
+    let Some(facts) = read.facts() else { return noted(Note::Unreadable) };
+    let i = policy::initial_invite_for_call(&facts, cfg, &read.call_options());
+    Decision {
+        track: true,
+        edits: i.edits,
+        record: Some(i.state),
+        note: i.raised_instead_of_422.then_some(Note::RaisedInsteadOf422),
+        ..Decision::default()
+    }
+}
+
+/// DLGCB_REQ_WITHIN: a request inside the dialog.
+pub fn request_within(method: Method, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Decision {
+    // Requests of an early dialog (PRACK, an early UPDATE) and after its end
+    // do not decide the lifetime: the 2xx of the INVITE does.
+    if !dialog.confirmed {
+        return Decision::default();
+    }
+    let request = match method {
+        Method::Ack | Method::Prack => WithinRequest::AckOrPrack,
+        Method::Invite | Method::Update => WithinRequest::Refresh,
+        // Anything else (BYE, INFO, ...) re-arms the timer with the lifetime
+        // last set, which never needs the record.
+        Method::Other => return Decision { lifetime: policy::refit(dialog).map(Arm::Refit), ..Decision::default() },
+    };
+    let Some(state) = read.record() else { return Decision::default() };
+    let facts = match request {
+        WithinRequest::Refresh => read.facts(),
+        WithinRequest::AckOrPrack => None,
+    };
+    let d = policy::request_within(&state, request, facts.as_ref(), cfg, dialog);
+    Decision { edits: d.edits, lifetime: d.lifetime.map(Arm::Session), ..Decision::default() }
+}
+
+/// DLGCB_RESPONSE_FWDED: a reply to the initial INVITE; `leg_kept`: from
+/// the leg the dialog keeps (the branch that answered 2xx first).
+pub fn initial_reply(status: u32, leg_kept: bool, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Decision {
+    reply(status, ReplyContext { initial: true, kept_leg: leg_kept, dialog: *dialog }, read, cfg)
+}
+
+/// DLGCB_RESPONSE_WITHIN: a reply to an in-dialog request, which comes
+/// from the kept leg by construction.
+pub fn reply_within(status: u32, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Decision {
+    reply(status, ReplyContext { initial: false, kept_leg: true, dialog: *dialog }, read, cfg)
+}
+
+fn reply(status: u32, ctx: ReplyContext, read: &mut impl Reads, cfg: &Config) -> Decision {
+    // A provisional reply never changes anything: its headers are not read.
+    if status < 200 {
+        return Decision::default();
+    }
+    let Some(state) = read.record() else { return Decision::default() };
+    let facts = read.facts();
+    let d = policy::reply(state, status, facts.as_ref(), cfg, &ctx);
+    Decision {
+        edits: d.edits,
+        record: (d.state != state).then_some(d.state),
+        refresher: d.refresher,
+        lifetime: d.lifetime.map(Arm::Session),
+        ..Decision::default()
+    }
+}
+
+/// How a dialog ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// DLGCB_EXPIRED: the dialog's own timer ended it.
+    Expired,
+    /// DLGCB_TERMINATED: ended by BYE; `bye_on_timeout`: BYEs the dialog
+    /// module sent itself because the lifetime ran out (bye-on-timeout).
+    Terminated { bye_on_timeout: bool },
+}
+
+/// The dialog ended. `active`: this node is in charge of the dialog (a
+/// backup node of a replicated dialog ends it silently, and only the node in
+/// charge runs expiry actions). An on-timeout route that extends the dialog
+/// ends nothing yet, and no event comes.
+pub fn dialog_ended(ending: Ending, active: bool, read: &mut impl Reads) -> Decision {
+    let by_timer = match ending {
+        Ending::Expired => true,
+        Ending::Terminated { bye_on_timeout } => bye_on_timeout,
+    };
+    if !by_timer || !active {
+        return Decision::default();
+    }
+    // Only a running session timer expires: a tracked call without one
+    // merely reached the dialog's own timeout.
+    Decision { expired: read.record().filter(SstState::timer_active), ..Decision::default() }
+}
+
+#[cfg(test)]
+mod tests;
