@@ -170,7 +170,7 @@ def clock_state(d):
 
 # ---------------------------------------------------------------- calls
 
-def held_call(t, invite_hdrs, answer_hdr=None):
+def held_call(t, invite_hdrs, answer_hdr=None, uas_xml="uas_call.xml"):
     """A call held for 3 s; returns (call, dialog lifetime left in s, sst context object)."""
     seen = {}
 
@@ -182,7 +182,8 @@ def held_call(t, invite_hdrs, answer_hdr=None):
         seen["lifetime"] = lifetime(d)
         seen["sst"] = (d.get("context") or {}).get("sst")
 
-    c = t.call("uac_call.xml", invite_hdrs, answer_hdr=answer_hdr, hold_ms=3000, during=during)
+    c = t.call("uac_call.xml", invite_hdrs, uas_xml=uas_xml, answer_hdr=answer_hdr,
+               hold_ms=3000, during=during)
     expect_completed(t, c)
     return c, seen.get("lifetime"), seen.get("sst")
 

@@ -71,8 +71,11 @@ PV_READ_ROUTE = Script("""\
 @scenario("script-pv-read", route=PV_READ_ROUTE, sst={"min_se": 90, "sst_interval": 1200})
 def s_script_pv_read(t):
     # min_se 90, sst_interval 1200; the UAC supports timers but asks for none, so the
-    # proxy requests 1200 (requester proxy) and the UAS keeps the refresh (uas)
-    c, life, sst = held_call(t, ["Supported: timer"], "Session-Expires: 1200;refresher=uas")
+    # proxy requests 1200 (requester proxy) and the UAS keeps the refresh (uas).
+    # The UAS answers 1 s late: "after-relay" is logged after t_relay() returns, and a
+    # 2xx answered at once can be handled by another worker before that line runs.
+    c, life, sst = held_call(t, ["Supported: timer"], "Session-Expires: 1200;refresher=uas",
+                             uas_xml="uas_late_answer.xml")
     seen = pv_lines(t.server)
     with checking() as p:
         check_pv(seen, "before-dialog", p, **{n: NULL for n in PV_ITEMS})
