@@ -5,8 +5,8 @@
 #          it; found the way bindgen finds it, scripts/find-libclang.sh),
 #          a C++ compiler for the fuzz targets' libFuzzer
 #   --test: sipp (Debian package sip-tester) and python3 for the real-server
-#          suite; make, bison, flex and OpenSSL's headers to build its test
-#          servers from source;
+#          suite; make, bison, flex and the OpenSSL and curses headers to
+#          build its test servers from source;
 #          rpmbuild for the install checks' RPM
 # Each check is for the exact program or library the step runs or loads.
 set -euo pipefail
@@ -25,6 +25,8 @@ if [ "${1:-}" = "--test" ]; then
     # the OpenSIPS core includes OpenSSL's headers (ssl_tweaks.h) even
     # without TLS modules: ask the compiler for the very header
     echo '#include <openssl/opensslv.h>' | cc -E -x c - >/dev/null 2>&1 || need+=(libssl-dev)
+    # ... and its `make install` always builds menuconfig, which includes curses.h
+    echo '#include <curses.h>' | cc -E -x c - >/dev/null 2>&1 || need+=(libncurses-dev)
     # the install checks build and install an RPM (Debian package rpm);
     # `make rpm` itself says so when rpmbuild is missing
     command -v rpmbuild >/dev/null 2>&1 || need+=(rpm)
