@@ -19,8 +19,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sst::rfc4028::grammar::{has_option_tag, parse_min_se, parse_session_expires};
 use sst::rfc4028::policy::{gather, initial_invite, lay_out, reply, Config, HeaderLine, ReplyContext};
-use sst::session::sst_info::{Requester, SstState, Supported};
-use sst::session::dialog_timer::DialogNow;
+use sst::session::dialog_state::{DialogNow, Requester, SstState, Supported};
 use std::hint::black_box;
 
 /// The module defaults (min_se 1800, reject_to_small on, dialog default 12 h).

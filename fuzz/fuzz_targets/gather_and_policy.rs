@@ -39,8 +39,7 @@ use sst::rfc4028::policy::{
     ReplyDecision, RequestDecision, RFC_MIN_SE,
 };
 use sst::session::events::{self, Arm, Known};
-use sst::session::sst_info::{Requester, SstState, Supported};
-use sst::session::dialog_timer::{DialogNow, Lifetime};
+use sst::session::dialog_state::{DialogNow, Lifetime, Requester, SstState, Supported};
 
 #[path = "gather_and_policy/input.rs"]
 mod input;

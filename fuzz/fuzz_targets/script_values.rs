@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use sst::rfc4028::policy::CallOptions;
 use sst::session::script::{read, write, Assigned, Field, Reading, View, WriteError};
-use sst::session::sst_info::{refresher_from_bytes, SstState};
+use sst::session::dialog_state::{refresher_from_bytes, SstState};
 
 fn word(data: &[u8], i: usize) -> u32 {
     let b = |k: usize| data.get(i * 4 + k).copied().unwrap_or(0);

@@ -6,8 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use sst::rfc4028::policy::{Config, Method};
 use sst::session::events::{request_within, Arm, Known};
-use sst::session::sst_info::{BadRecord, Requester, SstState, Supported, STATE_LEN};
-use sst::session::dialog_timer::{DialogNow, Lifetime};
+use sst::session::dialog_state::{BadRecord, DialogNow, Lifetime, Requester, STATE_LEN, SstState, Supported};
 
 const INT_MAX: u32 = i32::MAX as u32;
 

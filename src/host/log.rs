@@ -121,6 +121,24 @@ macro_rules! __sst_func_name {
 }
 pub use crate::__sst_func_name as func_name;
 
+/// Names the message in log lines ("initial INVITE of <call-id>"), formatted
+/// only when a line is actually written: nothing is built per message.
+#[derive(Clone, Copy)]
+pub(crate) struct What<'a> {
+    pub kind: &'a dyn core::fmt::Display,
+    pub callid: &'a [u8],
+}
+
+impl core::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.callid.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{} of {}", self.kind, String::from_utf8_lossy(self.callid))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,6 +1,8 @@
 //! `sstCheckMin([send_reply])` and the 422 it answers with.
 
-use super::{read_facts, request_method, Context, What};
+use super::entry::Context;
+use super::reads::{read_facts, request_method};
+use crate::host::log::What;
 use crate::host::msg::SipMsg;
 use crate::host::sig::SigApi;
 use crate::rfc4028::policy::{self, CheckMin, Method};

@@ -7,14 +7,15 @@
 use super::entry::Outcome;
 use super::expired_event::raise_expired;
 use super::list_ctx::on_mi_context;
-use super::dialog_values::{apply_refresher, store_state, stored_state};
-use super::{read_facts, request_method, Context, What, EXPIRED_SST};
+use super::entry::Context;
+use super::reads::{apply_refresher, request_method, store_state, FromCall};
+use super::EXPIRED_SST;
+use crate::host::log::What;
 use crate::host::dialog::{Dialog, DlgCall};
 use crate::host::msg::{FirstLine, SipMsg};
-use crate::rfc4028::policy::{CallOptions, Edits, MessageFacts, Method, Place};
-use crate::session::dialog_timer::Lifetime;
-use crate::session::events::{self, Arm, Decision, Ending, Note, Reads};
-use crate::session::sst_info::SstState;
+use crate::rfc4028::policy::{Edits, Method, Place};
+use crate::session::dialog_state::Lifetime;
+use crate::session::events::{self, Arm, Decision, Ending, Note};
 use crate::{sst_log, sys};
 
 type Handler = fn(Context, &DlgCall<'_>) -> Outcome;
@@ -42,27 +43,6 @@ const DIALOG_EVENTS: u32 = {
 /// Lines of the later-event handlers keep the name they were logged under
 /// when one function handled every event, so log filters keep matching.
 const EVENT_LOG_NAME: &str = "on_dialog_event";
-
-/// What a decision reads, taken from the callback's dialog and message
-/// when the decision asks for it.
-struct FromCall<'c, 'call> {
-    ctx: Context,
-    dlg: &'c Dialog<'call>,
-    msg: Option<&'c mut SipMsg<'call>>,
-    what: What<'c>,
-}
-
-impl Reads for FromCall<'_, '_> {
-    fn record(&mut self) -> Option<SstState> {
-        stored_state(self.ctx.api, self.dlg)
-    }
-    fn facts(&mut self) -> Option<MessageFacts> {
-        read_facts(self.msg.as_deref_mut()?, self.what)
-    }
-    fn call_options(&mut self) -> CallOptions {
-        self.ctx.s.call_slots.requested().unwrap_or_default()
-    }
-}
 
 entry!(dialog fn dialog_created(ctx, call), panic: "the message is left as it was", {
     let Some(mut msg) = call.msg() else { return Ok(()) };

@@ -1,6 +1,6 @@
 //! The `extern "C"` trampolines of the entry points, written once. Each
-//! one catches panics (`host::guard`, under the entry point's own name),
-//! turns the raw arguments into `host` types, hands the body the module's
+//! one catches panics (`guard`, under the entry point's own name), turns
+//! the raw arguments into `host` types, hands the body the module's
 //! `Context`, and logs the error a body returns as an ERROR line under the
 //! entry point's name. Bodies are plain safe Rust.
 //!
@@ -9,6 +9,57 @@
 //!     ... Ok(())
 //! });
 //! ```
+
+use crate::host::event::Event;
+use crate::rfc4028::policy::Config;
+use std::sync::OnceLock;
+
+/// Configuration after mod_init (each process inherits it through fork).
+pub(super) struct Settings {
+    pub(super) policy: Config,
+    /// The sst_flag bit in msg->flags.
+    pub(super) flag_mask: u32,
+    /// Where `$sst(interval)` / `$sst(insert)` written before create_dialog()
+    /// wait for the dialog-created callback.
+    pub(super) call_slots: super::reads::CallSlots,
+    /// E_SST_EXPIRED; None if the core would not publish it (logged).
+    pub(super) expired_event: Option<Event>,
+}
+
+pub(super) static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+/// What every entry point after mod_init works with: the configuration and
+/// the dialog module's API.
+#[derive(Clone, Copy)]
+pub(crate) struct Context {
+    pub(super) s: &'static Settings,
+    pub(super) api: &'static crate::host::dialog::DlgApi,
+}
+
+impl Context {
+    /// None until mod_init has set both up.
+    pub(crate) fn get() -> Option<Context> {
+        Some(Context { s: SETTINGS.get()?, api: crate::host::dialog::DlgApi::get()? })
+    }
+}
+
+/// Runs an FFI entry point, turning a panic into a log line and `on_panic`:
+/// no unwinding ever crosses into OpenSIPS. `then` says what that value
+/// means for the caller (e.g. "the message is left as it was").
+pub(crate) fn guard<R>(entry: &'static str, on_panic: R, then: &'static str, f: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(cause) => {
+            let what = cause
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| cause.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            crate::sst_log!(ERR, "internal error in {}: {}; {}", entry, what, then);
+            on_panic
+        }
+    }
+}
 
 /// Why an entry point stopped before the end.
 pub(crate) enum Stop {
@@ -76,7 +127,7 @@ macro_rules! entry {
                 // the optional int parameter NULL (omitted) or a temporary int*.
                 let (msg, $p1) = unsafe { ($crate::host::msg::SipMsg::from_ptr(msg), $crate::host::msg::optional_int(p1)) };
                 let Some(mut $msg) = msg else { return -1 };
-                let Some($ctx) = $crate::module::Context::get() else { return -1 };
+                let Some($ctx) = $crate::module::entry::Context::get() else { return -1 };
             }, { $($body)* })
         }
     };
@@ -94,7 +145,7 @@ macro_rules! entry {
                 // SAFETY: the dialog module's arguments to this callback,
                 // valid for its duration.
                 let Some($call) = (unsafe { $crate::host::dialog::DlgCall::from_raw(&callback, dlg, ty, params) }) else { return };
-                let Some($ctx) = $crate::module::Context::get() else { return };
+                let Some($ctx) = $crate::module::entry::Context::get() else { return };
             }, { $($body)* })
         }
     };
@@ -120,7 +171,7 @@ macro_rules! entry {
             entry!(@run $name, $then, -1, core::ffi::c_int, |r| r, {
                 // SAFETY: the getter's own three arguments.
                 let Some($get) = (unsafe { $crate::host::pv::Get::from_raw(msg, param, res) }) else { return -1 };
-                let Some($ctx) = $crate::module::Context::get() else { return -1 };
+                let Some($ctx) = $crate::module::entry::Context::get() else { return -1 };
             }, { $($body)* })
         }
     };
@@ -136,7 +187,7 @@ macro_rules! entry {
             entry!(@run $name, $then, -1, (), |()| 0, {
                 // SAFETY: the setter's param, and NULL ($null) or the value assigned.
                 let $set = unsafe { $crate::host::pv::Set::from_raw(param, val) };
-                let Some($ctx) = $crate::module::Context::get() else { return -1 };
+                let Some($ctx) = $crate::module::entry::Context::get() else { return -1 };
             }, { $($body)* })
         }
     };
@@ -144,7 +195,7 @@ macro_rules! entry {
     // the body's (returning `$fail` when it cannot), then the body runs and
     // `finish` maps its outcome (`$ok` for a success) and logs its error.
     (@run $name:ident, $then:literal, $fail:expr, $out:ty, $ok:expr, { $($prep:tt)* }, { $($body:tt)* }) => {
-        $crate::host::guard(stringify!($name), $fail, $then, || {
+        $crate::module::entry::guard(stringify!($name), $fail, $then, || {
             $($prep)*
             // A closure, so that `return` and `?` in the body end the body.
             #[allow(clippy::redundant_closure_call)]

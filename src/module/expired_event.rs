@@ -1,11 +1,11 @@
 //! E_SST_EXPIRED: raised when a dialog ends because its session timer ran
 //! out (published in mod_init).
 
-use super::dialog_values::load_refresher;
+use super::reads::load_refresher;
 use crate::host::dialog::{Dialog, DlgApi};
 use crate::host::event::{Event, Param};
 use crate::session::script::requester_word;
-use crate::session::sst_info::SstState;
+use crate::session::dialog_state::SstState;
 use crate::sst_log;
 
 pub(super) const EXPIRED_EVENT: &str = "E_SST_EXPIRED";

@@ -4,8 +4,9 @@
 
 use super::dialog_cb::{dialog_created, dialog_loaded};
 use super::expired_event::EXPIRED_EVENT;
-use super::script_pv::CallSlots;
-use super::{exports, Settings, SETTINGS};
+use super::reads::CallSlots;
+use super::entry::{Settings, SETTINGS};
+use super::exports;
 use crate::host::dialog::DlgApi;
 use crate::host::event::Event;
 use crate::host::param::{self, IntParam, StrParam};

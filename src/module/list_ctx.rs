@@ -1,8 +1,8 @@
 //! The `sst` object in the dialog's context of `dlg_list_ctx` (the C
 //! module's sst_mi.c).
 
-use super::dialog_values::mi_state;
-use super::Context;
+use super::entry::Context;
+use super::reads::mi_state;
 use super::entry::Outcome;
 use crate::host::dialog::DlgCall;
 

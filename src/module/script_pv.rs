@@ -6,59 +6,12 @@
 //! same way and is kept in the same per-message context), it reads back what
 //! was set, and a config that never names it behaves exactly as before.
 
-use super::dialog_values::{load_refresher, stored_state};
+use super::reads::{load_refresher, stored_state};
 use super::entry::Stop;
-use super::Context;
-use crate::host::context::IntSlot;
+use super::entry::Context;
 use crate::host::pv::{In, Out};
-use crate::rfc4028::policy::CallOptions;
 use crate::session::script::{self, Assigned, Field, Reading, View};
 use crate::{sst_log, sys};
-use core::ffi::c_int;
-
-/// The two per-message slots that carry a call's options from the script to
-/// the dialog-created callback. 0 is "not set" (the core zeroes the context
-/// for every message): the interval is stored as its u32 bit pattern (never
-/// 0: writes refuse it), insert as 1 (on) or 2 (off).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct CallSlots {
-    pub interval: IntSlot,
-    pub insert: IntSlot,
-}
-
-const INSERT_ON: c_int = 1;
-const INSERT_OFF: c_int = 2;
-
-/// Slot values -> options; None when the script set nothing.
-pub(crate) fn decode(interval: c_int, insert: c_int) -> Option<CallOptions> {
-    if interval == 0 && insert == 0 {
-        return None;
-    }
-    Some(CallOptions {
-        interval: (interval != 0).then_some(interval as u32),
-        insert: insert != INSERT_OFF,
-    })
-}
-
-pub(crate) fn encode(o: CallOptions) -> (c_int, c_int) {
-    (o.interval.map_or(0, |i| i as c_int), if o.insert { INSERT_ON } else { INSERT_OFF })
-}
-
-impl CallSlots {
-    pub fn register() -> Option<CallSlots> {
-        Some(CallSlots { interval: IntSlot::register()?, insert: IntSlot::register()? })
-    }
-
-    /// What the script asked for the message being processed.
-    pub fn requested(self) -> Option<CallOptions> {
-        decode(self.interval.get()?, self.insert.get()?)
-    }
-
-    fn store(self, o: CallOptions) -> bool {
-        let (i, s) = encode(o);
-        self.interval.put(i) && self.insert.put(s)
-    }
-}
 
 entry!(
     /// `parse_name` of `$sst(name)`: known names only, so a typo fails the
@@ -135,22 +88,3 @@ entry!(pv_set fn pv_set(ctx, set), panic: "nothing is assigned", {
     }
     Ok(())
 });
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slot_encoding_round_trips_and_zero_means_unset() {
-        assert_eq!(decode(0, 0), None);
-        for o in [
-            CallOptions { interval: Some(600), insert: true },
-            CallOptions { interval: None, insert: false },
-            CallOptions { interval: Some(u32::MAX), insert: false },
-            CallOptions::default(),
-        ] {
-            let (i, s) = encode(o);
-            assert_eq!(decode(i, s), Some(o), "{o:?}");
-        }
-    }
-}

@@ -5,8 +5,7 @@
 
 use super::grammar::Refresher;
 use super::policy::{gather, initial_invite, lay_out, reply, Config, Edit, InitialDecision, MessageFacts, ReplyContext};
-use crate::session::dialog_timer::DialogNow;
-use crate::session::sst_info::{Requester, SstState, Supported};
+use crate::session::dialog_state::{DialogNow, Requester, SstState, Supported};
 
 fn facts(headers: &[(&str, &str)]) -> MessageFacts {
     gather(lay_out(headers.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes())))).expect("valid headers")

@@ -5,8 +5,7 @@
 //! the entry of their event and apply the `Decision`; the call-flow model
 //! calls the same entries against a stand-in dialog timer.
 
-use super::dialog_timer::{DialogNow, Lifetime};
-use super::sst_info::SstState;
+use super::dialog_state::{DialogNow, Lifetime, SstState};
 use crate::rfc4028::policy::{self, CallOptions, Config, Edits, MessageFacts, Method, RefresherUpdate, ReplyContext, WithinRequest};
 
 /// What a decision may read, read only when it needs it: the record is a

@@ -5,7 +5,7 @@
 
 use crate::rfc4028::grammar::Refresher;
 use crate::rfc4028::policy::CallOptions;
-use super::sst_info::{Requester, SstState, Supported};
+use super::dialog_state::{Requester, SstState, Supported};
 
 /// A name inside `$sst(...)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

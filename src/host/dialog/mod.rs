@@ -1,16 +1,18 @@
-//! The dialog module's API, reached through `find_export("load_dlg")`, and
-//! the few fields of a dialog we read or write; `callback`: one run of a
-//! dialog callback.
+//! The dialog module's API, reached through `find_export("load_dlg")`, the
+//! few fields of a dialog we read or write, and one run of a dialog
+//! callback (`DlgCall`); `mi_context`: reading inside DLGCB_MI_CONTEXT;
+//! `end_reason`: why the dialog module says a dialog ended.
 
-use crate::session::dialog_timer::{lifetime_bound, DialogNow};
+use crate::host::msg::SipMsg;
+use crate::session::dialog_state::{lifetime_bound, DialogNow};
 use crate::sys;
 use core::ffi::c_int;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use std::sync::OnceLock;
 
-mod callback;
-pub use callback::DlgCall;
+mod end_reason;
+mod mi_context;
 
 /// The dialog module's function table, filled once in mod_init (before the
 /// fork, so every process inherits it).
@@ -133,10 +135,6 @@ impl DlgApi {
     }
 }
 
-/// The termination reason the dialog module records when a dialog's
-/// lifetime ran out and it sent BYEs (the same text in 3.4, 3.6 and 4.0).
-const LIFETIME_TIMEOUT: &[u8] = b"Lifetime Timeout";
-
 /// A dialog the dialog module handed to the current call, borrowed for
 /// `'call` (the dialog module keeps it alive while it runs our callback).
 pub struct Dialog<'call> {
@@ -208,22 +206,6 @@ impl<'call> Dialog<'call> {
         leg > 0 && leg == kept as isize
     }
 
-    /// Whether the dialog module ended this dialog because its lifetime ran
-    /// out while sending BYEs to both sides (bye-on-timeout): it then runs
-    /// DLGCB_TERMINATED, not DLGCB_EXPIRED, with this reason recorded.
-    pub fn ended_by_bye_on_timeout(&self) -> bool {
-        // SAFETY: plain fields of a live dialog; the reason is set once, in
-        // shm the dialog owns, before the BYEs are sent.
-        unsafe {
-            let d = self.raw.as_ptr();
-            let r = (*d).terminate_reason;
-            (*d).flags & sys::DLG_FLAG_BYEONTIMEOUT != 0
-                && !r.s.is_null()
-                && r.len as usize == LIFETIME_TIMEOUT.len()
-                && core::slice::from_raw_parts(r.s as *const u8, r.len as usize) == LIFETIME_TIMEOUT
-        }
-    }
-
     pub fn hash_ids(&self) -> (u32, u32) {
         // SAFETY: plain fields of a live dialog, fixed at creation.
         unsafe { ((*self.raw.as_ptr()).h_entry, (*self.raw.as_ptr()).h_id) }
@@ -241,3 +223,70 @@ impl<'call> Dialog<'call> {
     }
 }
 
+/// The SIP message of a dialog callback. A locally generated reply comes as
+/// the FAKED_REPLY marker (-1), which is no message.
+///
+/// # Safety
+/// `p` must be NULL, -1, or the message of the current callback, valid for
+/// all of `'call`.
+unsafe fn callback_msg<'call>(p: *mut sys::sip_msg) -> Option<SipMsg<'call>> {
+    if p as isize == -1 {
+        return None;
+    }
+    // SAFETY: NULL or the callback's message (the caller's promise).
+    unsafe { SipMsg::from_ptr(p) }
+}
+
+/// One run of a dialog callback: the dialog, which event, and the params
+/// the dialog module shares between the callbacks of that event; all
+/// borrowed for the callback (`'a`).
+pub struct DlgCall<'a> {
+    pub dlg: Dialog<'a>,
+    /// The DLGCB_* bit of the event.
+    pub kind: u32,
+    params: Option<&'a sys::dlg_cb_params>,
+}
+
+impl<'a> DlgCall<'a> {
+    /// None without a dialog. `_callback` is a borrow that ends with the
+    /// callback, which `'a` may not outlive.
+    ///
+    /// # Safety
+    /// The three arguments the dialog module passed to the current callback.
+    pub unsafe fn from_raw(
+        _callback: &'a (),
+        dlg: *mut sys::dlg_cell,
+        kind: c_int,
+        params: *mut sys::dlg_cb_params,
+    ) -> Option<Self> {
+        // SAFETY: NULL or the callback's dialog and params, valid for the
+        // call (the caller's promise), which outlives `_callback`.
+        unsafe { Some(DlgCall { dlg: Dialog::from_ptr(dlg)?, kind: kind as u32, params: params.as_ref() }) }
+    }
+
+    /// Whether the dialog module passed its params struct (it always does
+    /// for a dialog's own events).
+    pub fn has_params(&self) -> bool {
+        self.params.is_some()
+    }
+
+    /// The event's message: the initial INVITE (CREATED), the in-dialog
+    /// request (REQ_WITHIN), the reply being forwarded (RESPONSE_*).
+    pub fn msg(&self) -> Option<SipMsg<'a>> {
+        // SAFETY: params.msg is NULL, FAKED_REPLY or the message of this
+        // event, mutable for the callback.
+        unsafe { callback_msg(self.params?.msg) }
+    }
+
+    /// Whether this node is in charge of the dialog (a backup node of a
+    /// replicated dialog is not).
+    pub fn is_active(&self) -> bool {
+        self.params.is_some_and(|p| p.is_active != 0)
+    }
+
+    /// DLGCB_RESPONSE_FWDED: the reply's leg index, which the dialog module
+    /// passes in dlg_data (in all three versions).
+    pub fn reply_leg(&self) -> isize {
+        self.params.map_or(0, |p| p.dlg_data as isize)
+    }
+}

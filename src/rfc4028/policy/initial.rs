@@ -1,10 +1,50 @@
-//! The initial INVITE: `sstCheckMin()`'s comparison, and the decision taken
+//! The module's configuration and the bounds it puts on a request; the
+//! initial INVITE: `sstCheckMin()`'s comparison, and the decision taken
 //! when a dialog with the sst flag is created (flows 1 to 5).
 
-use crate::session::sst_info::{Requester, SstState, Supported};
-use super::edits::{Edit, Edits};
-use super::facts::{MessageFacts, Method};
-use super::{Config, RFC_MIN_SE};
+use crate::session::dialog_state::{Requester, SstState, Supported};
+use super::headers::{Edit, Edits, MessageFacts, Method};
+
+/// RFC 4028 §4: no Session-Expires or Min-SE may be below 90 seconds, and a
+/// request without Min-SE is treated as Min-SE: 90 (§5).
+pub const RFC_MIN_SE: u32 = 90;
+
+/// Module configuration, fixed after mod_init.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub min_se: u32,
+    pub sst_interval: u32,
+    pub reject_to_small: bool,
+    /// The dialog module's default_timeout: the lifetime of a dialog without
+    /// a session timer.
+    pub default_timeout: u32,
+    /// The longest Session-Expires this proxy lets a request carry, and so
+    /// the longest session it arms; 0: no cap.
+    pub max_se: u32,
+}
+
+/// The bounds the settings put on a request's session interval (RFC 4028
+/// §8.1), used by the request rules here and in `within`.
+impl Config {
+    /// The smallest session interval the proxy lets through: min_se, but
+    /// never 0 (min_se = 0 is accepted at start-up with a warning; a zero
+    /// interval would mean `Session-Expires: 0` and a call ended at once).
+    pub fn floor(&self) -> u32 {
+        self.min_se.max(1)
+    }
+
+    /// The interval this proxy asks for when it requests session timers.
+    pub fn proxy_interval(&self) -> u32 {
+        self.sst_interval.max(self.floor())
+    }
+
+    /// The longest Session-Expires a request with Min-SE `request_min_se`
+    /// may carry on: max_se, but never below that Min-SE (RFC 4028 §8.1: a
+    /// proxy may lower Session-Expires, never below Min-SE). None: no cap.
+    pub fn request_cap(&self, request_min_se: Option<u32>) -> Option<u32> {
+        (self.max_se > 0).then(|| self.max_se.max(request_min_se.unwrap_or(0)))
+    }
+}
 
 /// Outcome of `sstCheckMin()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,10 +3,9 @@
 //! settle nothing (early dialog, other branches, retransmissions).
 
 use super::super::grammar::{Refresher, SessionExpires};
-use crate::session::sst_info::{Requester, SstState, Supported};
-use crate::session::dialog_timer::{DialogNow, Lifetime};
-use super::edits::{Edit, Edits};
-use super::facts::{CseqMethod, MessageFacts};
+use crate::session::dialog_state::{DialogNow, Lifetime, Requester, SstState, Supported};
+use super::headers::{Edit, Edits};
+use super::headers::{CseqMethod, MessageFacts};
 use super::Config;
 
 /// Who refreshes the session after a reply.

@@ -2,10 +2,9 @@
 //! armed against the session in force, ACK/PRACK re-applying it (flow 12),
 //! and the lifetime every request re-arms.
 
-use crate::session::sst_info::SstState;
-use crate::session::dialog_timer::{DialogNow, Lifetime};
-use super::edits::{Edit, Edits};
-use super::facts::MessageFacts;
+use crate::session::dialog_state::{DialogNow, Lifetime, SstState};
+use super::headers::{Edit, Edits};
+use super::headers::MessageFacts;
 use super::Config;
 
 /// An in-dialog request, by what it does to session timing.

@@ -8,9 +8,8 @@
 use super::msg::Msg;
 use super::steps::*;
 use crate::rfc4028::policy::*;
-use crate::session::dialog_timer::{lifetime_bound, DialogNow, Lifetime};
+use crate::session::dialog_state::{lifetime_bound, DialogNow, Lifetime, SstState};
 use crate::session::events::{self, Decision, Ending, Reads};
-use crate::session::sst_info::SstState;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum DlgState {

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::rfc4028::policy::{gather, lay_out, Edit};
-use crate::session::sst_info::{Requester, Supported};
+use crate::session::dialog_state::{Requester, Supported};
 
 const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
 const NOW: DialogNow = DialogNow { confirmed: true, armed_remaining: Some(1800), lifetime: 1800, bound: 1 << 30 };

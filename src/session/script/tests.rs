@@ -1,7 +1,7 @@
 //! `$sst(name)`: names, readings in every state of a call, and writes.
 
 use super::*;
-use crate::session::sst_info::{Requester, Supported};
+use crate::session::dialog_state::{Requester, Supported};
 
 const RUNNING: SstState = SstState { requester: Requester::Proxy, supported: Supported::Uac, interval: 1800 };
 

@@ -8,8 +8,7 @@ mod within;
 
 use super::*;
 use crate::rfc4028::grammar::{HeaderError, Refresher};
-use crate::session::dialog_timer::{DialogNow, Lifetime};
-use crate::session::sst_info::*;
+use crate::session::dialog_state::*;
 
 const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
 

@@ -1,79 +1,15 @@
-//! One run of a dialog callback: the dialog, the event, and what the
-//! dialog module passes with it (the message, the MI context, the leg).
+//! Reading a dialog from inside DLGCB_MI_CONTEXT, which `dlg_list_ctx`
+//! runs while it prints the dialog.
 
-use super::{Dialog, DlgApi, Fetched};
+#[cfg(osips_abi = "304")]
+use super::Dialog;
+use super::{DlgApi, DlgCall, Fetched};
 use crate::host::mi::MiObject;
-use crate::host::msg::SipMsg;
 use crate::sys;
+#[cfg(osips_abi = "304")]
 use core::ffi::c_int;
 
-/// The SIP message of a dialog callback. A locally generated reply comes as
-/// the FAKED_REPLY marker (-1), which is no message.
-///
-/// # Safety
-/// `p` must be NULL, -1, or the message of the current callback, valid for
-/// all of `'call`.
-unsafe fn callback_msg<'call>(p: *mut sys::sip_msg) -> Option<SipMsg<'call>> {
-    if p as isize == -1 {
-        return None;
-    }
-    // SAFETY: NULL or the callback's message (the caller's promise).
-    unsafe { SipMsg::from_ptr(p) }
-}
-
-/// One run of a dialog callback: the dialog, which event, and the params
-/// the dialog module shares between the callbacks of that event; all
-/// borrowed for the callback (`'a`).
-pub struct DlgCall<'a> {
-    pub dlg: Dialog<'a>,
-    /// The DLGCB_* bit of the event.
-    pub kind: u32,
-    params: Option<&'a sys::dlg_cb_params>,
-}
-
-impl<'a> DlgCall<'a> {
-    /// None without a dialog. `_callback` is a borrow that ends with the
-    /// callback, which `'a` may not outlive.
-    ///
-    /// # Safety
-    /// The three arguments the dialog module passed to the current callback.
-    pub unsafe fn from_raw(
-        _callback: &'a (),
-        dlg: *mut sys::dlg_cell,
-        kind: c_int,
-        params: *mut sys::dlg_cb_params,
-    ) -> Option<Self> {
-        // SAFETY: NULL or the callback's dialog and params, valid for the
-        // call (the caller's promise), which outlives `_callback`.
-        unsafe { Some(DlgCall { dlg: Dialog::from_ptr(dlg)?, kind: kind as u32, params: params.as_ref() }) }
-    }
-
-    /// Whether the dialog module passed its params struct (it always does
-    /// for a dialog's own events).
-    pub fn has_params(&self) -> bool {
-        self.params.is_some()
-    }
-
-    /// The event's message: the initial INVITE (CREATED), the in-dialog
-    /// request (REQ_WITHIN), the reply being forwarded (RESPONSE_*).
-    pub fn msg(&self) -> Option<SipMsg<'a>> {
-        // SAFETY: params.msg is NULL, FAKED_REPLY or the message of this
-        // event, mutable for the callback.
-        unsafe { callback_msg(self.params?.msg) }
-    }
-
-    /// Whether this node is in charge of the dialog (a backup node of a
-    /// replicated dialog is not).
-    pub fn is_active(&self) -> bool {
-        self.params.is_some_and(|p| p.is_active != 0)
-    }
-
-    /// DLGCB_RESPONSE_FWDED: the reply's leg index, which the dialog module
-    /// passes in dlg_data (in all three versions).
-    pub fn reply_leg(&self) -> isize {
-        self.params.map_or(0, |p| p.dlg_data as isize)
-    }
-
+impl DlgCall<'_> {
     /// DLGCB_MI_CONTEXT: the dialog's "context" object of the MI response.
     pub fn mi_context(&self) -> Option<MiObject> {
         if self.kind != sys::DLGCB_MI_CONTEXT {

@@ -1,12 +1,15 @@
 //! A SIP message owned by OpenSIPS: its first line, its headers as byte
-//! slices, and edits through lumps (deleted and inserted text applied when
-//! the message is forwarded).
+//! slices, edits through lumps (deleted and inserted text applied when
+//! the message is forwarded), and the per-message int slots of its
+//! processing context; `reply`: headers for a reply the server sends.
 
-use super::mem::PkgBuf;
 use crate::sys;
 use core::ffi::c_int;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+
+mod reply;
+pub use reply::ReplyHeader;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FirstLine {
@@ -38,18 +41,35 @@ pub enum EditError {
 }
 
 /// Copies `text` to pkg memory and gives it to a core function that inserts
-/// it as a lump. On success the core owns the copy (freed with the message);
-/// on failure it is freed here.
+/// it as a lump. The text must come from the core's own allocator: on
+/// success the core owns the copy (freed with the message); on failure it
+/// is freed here.
 fn hand_over(
     text: &[u8],
     insert: impl FnOnce(*mut core::ffi::c_char, u32) -> *mut sys::lump,
 ) -> Result<(), EditError> {
-    let buf = PkgBuf::copy_of(text).ok_or(EditError::NoMemory)?;
-    let len = buf.len() as u32;
-    let raw = buf.into_raw();
+    let len = u32::try_from(text.len()).map_err(|_| EditError::OutOfRange)?;
+    if len == 0 {
+        return Err(EditError::OutOfRange);
+    }
+    // SAFETY: gen_pkg_malloc/mem_block are set by the core before module
+    // code runs; a NULL function pointer is treated as out of memory.
+    let raw = unsafe {
+        let alloc = sys::gen_pkg_malloc.ok_or(EditError::NoMemory)?;
+        alloc(sys::mem_block, len as _, c"sst".as_ptr(), c"hand_over".as_ptr(), line!())
+    } as *mut core::ffi::c_char;
+    if raw.is_null() {
+        return Err(EditError::NoMemory);
+    }
+    // SAFETY: `raw` is a fresh allocation of `len` bytes.
+    unsafe { core::ptr::copy_nonoverlapping(text.as_ptr(), raw as *mut u8, text.len()) };
     if insert(raw, len).is_null() {
-        // SAFETY: the core refused the buffer, so it is still ours.
-        drop(unsafe { PkgBuf::from_raw_parts(raw, len as usize) });
+        // SAFETY: the core refused the buffer, so it is still ours to free.
+        unsafe {
+            if let Some(free) = sys::gen_pkg_free {
+                free(sys::mem_block, raw as *mut core::ffi::c_void, c"sst".as_ptr(), c"hand_over".as_ptr(), line!());
+            }
+        }
         return Err(EditError::NoMemory);
     }
     Ok(())
@@ -64,9 +84,6 @@ pub unsafe fn optional_int(p: *mut core::ffi::c_void) -> Option<c_int> {
     // SAFETY: NULL or a temporary int* valid for the call (the caller's promise).
     unsafe { (p as *const c_int).as_ref().copied() }
 }
-
-/// A header queued for a request's reply (see `SipMsg::add_reply_header`).
-pub struct ReplyHeader(NonNull<sys::lump_rpl>);
 
 /// A message the core handed to the current call, borrowed for `'call`.
 pub struct SipMsg<'call> {
@@ -226,38 +243,40 @@ impl<'call> SipMsg<'call> {
         let at = self.end_of_headers().ok_or(EditError::OutOfRange)?;
         self.insert(at, line)
     }
+}
 
-    /// Adds a header line to the reply the server will generate for this
-    /// request (the core copies the text).
-    pub fn add_reply_header(&mut self, line: &[u8]) -> Result<ReplyHeader, EditError> {
-        let len = c_int::try_from(line.len()).map_err(|_| EditError::OutOfRange)?;
-        // SAFETY: add_lump_rpl copies `line` (no LUMP_RPL_NODUP), so a Rust
-        // buffer that lives for the call is fine.
-        let r = unsafe {
-            sys::add_lump_rpl(self.as_ptr(), line.as_ptr() as *mut _, len, sys::LUMP_RPL_HDR as c_int)
-        };
-        NonNull::new(r).map(ReplyHeader).ok_or(EditError::NoMemory)
+/// A per-message integer slot in OpenSIPS's processing context (context.h),
+/// the mechanism the dialog module uses for a `$DLG_timeout` set before
+/// `create_dialog()`. The core zeroes every slot for each new message and
+/// carries the context across async resumption, so 0 means "not set".
+#[derive(Clone, Copy, Debug)]
+pub struct IntSlot(c_int);
+
+impl IntSlot {
+    /// Registers a slot in the global (per-message) context; mod_init only,
+    /// before any message allocates a context.
+    pub fn register() -> Option<IntSlot> {
+        // SAFETY: core function, called from mod_init as it requires.
+        let pos = unsafe { sys::context_register_int(sys::CONTEXT_GLOBAL, None) };
+        (pos >= 0).then_some(IntSlot(pos))
     }
 
-    /// Takes back a header queued by `add_reply_header` (e.g. the reply it
-    /// was for could not be sent, so a reply the script sends next must not
-    /// carry it). Only a header still on this message's list is freed.
-    pub fn withdraw_reply_header(&mut self, h: ReplyHeader) {
-        // SAFETY: walking the message's own reply-lump list (next pointers
-        // set by the core); a lump found there is ours to unlink and free,
-        // as add_lump_rpl made it without NODUP (the core frees the copy).
-        unsafe {
-            let mut p = (*self.as_ptr()).reply_lump;
-            let mut hops = 0;
-            while !p.is_null() && hops < 1024 {
-                if p == h.0.as_ptr() {
-                    sys::unlink_lump_rpl(self.as_ptr(), p);
-                    sys::free_lump_rpl(p);
-                    return;
-                }
-                p = (*p).next;
-                hops += 1;
-            }
-        }
+    fn slot(self) -> Option<*mut c_int> {
+        // SAFETY: reading the core's exported pointer to the current message's context.
+        let ctx = unsafe { sys::current_processing_ctx };
+        // The int area starts the context block (context_get_int in C).
+        (!ctx.is_null()).then(|| (ctx as *mut c_int).wrapping_add(self.0 as usize))
+    }
+
+    /// The value for the message being processed; None without a context.
+    pub fn get(self) -> Option<c_int> {
+        // SAFETY: a registered int slot lies inside every global context block.
+        self.slot().map(|p| unsafe { p.read() })
+    }
+
+    /// false when no message is being processed (no context).
+    pub fn put(self, v: c_int) -> bool {
+        // SAFETY: as get; the context belongs to this process's current message.
+        self.slot().map(|p| unsafe { p.write(v) }).is_some()
     }
 }

@@ -1,7 +1,10 @@
-//! The per-dialog session-timer record, stored as the dialog value
-//! `sst_info`: 16 bytes, byte-compatible with the C module's `sst_info_t`
-//! (requester, supported, interval, refcnt; native-endian u32 each), so a
-//! dialog saved or replicated by either module loads in the other.
+//! What one dialog carries for its session timer outside the RFC rules:
+//! the per-dialog record, stored as the dialog value `sst_info` (16 bytes,
+//! byte-compatible with the C module's `sst_info_t`: requester, supported,
+//! interval, refcnt; native-endian u32 each, so a dialog saved or
+//! replicated by either module loads in the other), and the dialog timer's
+//! side: what it can hold, what it tells us when a callback runs, and the
+//! lifetimes the proxy hands it.
 
 use crate::rfc4028::grammar::Refresher;
 
@@ -142,68 +145,54 @@ pub fn refresher_to_bytes(r: Refresher) -> &'static [u8] {
     r.as_str().as_bytes()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// The dialog timer.
 
-    #[test]
-    fn refresher_value_round_trips_and_refuses_anything_else() {
-        for r in [Refresher::Uac, Refresher::Uas] {
-            assert_eq!(refresher_from_bytes(refresher_to_bytes(r)), Some(r));
-        }
-        for bad in [&b""[..], b"UAC", b"ua", b"uacx", b"\0\0\0"] {
-            assert_eq!(refresher_from_bytes(bad), None, "{bad:?}");
-        }
-    }
+/// What the dialog module says about a dialog when one of our callbacks runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DialogNow {
+    /// The dialog is confirmed (a 2xx was seen) and not ended. Requests and
+    /// replies of an early dialog (PRACK, early UPDATE) and requests after
+    /// its end do not decide the lifetime: the 2xx of the INVITE does.
+    pub confirmed: bool,
+    /// Seconds until the dialog timer fires; None while it is not armed.
+    pub armed_remaining: Option<u32>,
+    /// The lifetime the dialog module arms at its next re-arm (`lifetime`).
+    pub lifetime: u32,
+    /// The longest lifetime the dialog timer can hold from now.
+    pub bound: u32,
+}
 
-    #[test]
-    fn round_trip_and_c_layout() {
-        let s = SstState { requester: Requester::Proxy, supported: Supported::Uac, interval: 1800 };
-        let b = s.to_bytes();
-        assert_eq!(b.len(), 16);
-        assert_eq!(&b[0..4], &4u32.to_ne_bytes());
-        assert_eq!(&b[4..8], &1u32.to_ne_bytes());
-        assert_eq!(&b[8..12], &1800u32.to_ne_bytes());
-        assert_eq!(&b[12..16], &[0, 0, 0, 0]);
-        assert_eq!(SstState::from_bytes(&b), Ok(s));
-    }
+/// The longest lifetime the dialog module can arm now. It adds the lifetime
+/// to its tick counter and passes it around as a C `int`, and it saves and
+/// replicates the expiry as a signed 32-bit Unix time; a larger value wraps
+/// (a dialog that never expires, or one that ends at once). Never 0.
+pub fn lifetime_bound(ticks: u32, now_unix: u64) -> u32 {
+    let max = i32::MAX as u64;
+    let by_ticks = max.saturating_sub(u64::from(ticks));
+    // Past 2038 the Unix-time fields no longer hold any expiry; the tick
+    // counter still does, so it alone bounds the lifetime then.
+    let by_clock = if now_unix < max { max - now_unix } else { by_ticks };
+    by_ticks.min(by_clock).max(1) as u32
+}
 
-    #[test]
-    fn a_record_written_by_the_c_module_reads_back() {
-        // C sst_info_t {SST_UAC, SST_UAS, 90, refcnt 2}
-        let mut b = Vec::new();
-        for w in [1u32, 2, 90, 2] {
-            b.extend_from_slice(&w.to_ne_bytes());
-        }
-        let s = SstState::from_bytes(&b).unwrap();
-        assert_eq!(s, SstState { requester: Requester::Uac, supported: Supported::Uas, interval: 90 });
-    }
+/// A lifetime to write to the dialog, at most what its timer can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifetime {
+    pub seconds: u32,
+    /// What was asked for, when it was more than the dialog timer can hold
+    /// (the module logs it: the session itself is not changed).
+    pub clamped_from: Option<u32>,
+}
 
-    #[test]
-    fn every_flag_value_round_trips_and_no_other_is_a_record() {
-        for r in [Requester::Nobody, Requester::Uac, Requester::Proxy] {
-            assert_eq!(Requester::from_flags(r.flags()), Some(r));
+impl Lifetime {
+    pub fn within(want: u32, bound: u32) -> Lifetime {
+        if want > bound {
+            Lifetime { seconds: bound, clamped_from: Some(want) }
+        } else {
+            Lifetime { seconds: want, clamped_from: None }
         }
-        for s in [Supported::Unknown, Supported::Uac, Supported::Uas, Supported::Neither] {
-            assert_eq!(Supported::from_flags(s.flags()), Some(s));
-        }
-        let record = |req: u32, sup: u32| {
-            let mut b = Vec::new();
-            for w in [req, sup, 1800, 0] {
-                b.extend_from_slice(&w.to_ne_bytes());
-            }
-            SstState::from_bytes(&b)
-        };
-        assert!(record(4, 8).is_ok());
-        for (req, sup) in [(2, 1), (8, 1), (3, 1), (1, 4), (1, 3), (u32::MAX, 0)] {
-            assert_eq!(record(req, sup), Err(BadRecord::Flags { requester: req, supported: sup }));
-        }
-    }
-
-    #[test]
-    fn truncated_or_oversized_records_are_refused() {
-        assert_eq!(SstState::from_bytes(&[0; 15]), Err(BadRecord::Length(15)));
-        assert_eq!(SstState::from_bytes(&[0; 17]), Err(BadRecord::Length(17)));
-        assert_eq!(SstState::from_bytes(&[]), Err(BadRecord::Length(0)));
     }
 }
+
+#[cfg(test)]
+mod tests;
