@@ -6,7 +6,8 @@
 #          a C++ compiler for the fuzz targets' libFuzzer
 #   --test: sipp (Debian package sip-tester) and python3 for the real-server
 #          suite; make, bison, flex and the OpenSSL and curses headers to
-#          build its test servers from source;
+#          build its test servers from source, libmicrohttpd for their
+#          httpd module (the statistics scrape through prometheus);
 #          rpmbuild for the install checks' RPM
 # Each check is for the exact program or library the step runs or loads.
 set -euo pipefail
@@ -27,6 +28,9 @@ if [ "${1:-}" = "--test" ]; then
     echo '#include <openssl/opensslv.h>' | cc -E -x c - >/dev/null 2>&1 || need+=(libssl-dev)
     # ... and its `make install` always builds menuconfig, which includes curses.h
     echo '#include <curses.h>' | cc -E -x c - >/dev/null 2>&1 || need+=(libncurses-dev)
+    # the test servers' httpd module (for the prometheus scrape) builds
+    # against libmicrohttpd: ask the compiler for its header
+    echo '#include <microhttpd.h>' | cc -E -x c - >/dev/null 2>&1 || need+=(libmicrohttpd-dev)
     # the install checks build and install an RPM (Debian package rpm);
     # `make rpm` itself says so when rpmbuild is missing
     command -v rpmbuild >/dev/null 2>&1 || need+=(rpm)

@@ -20,6 +20,13 @@ cd "$(dirname "$0")/.."
 # `sst` too: --c-module and the benchmark compare against it).
 MODULES="tm sl rr maxfwd signaling sipmsgops dialog mi_fifo proto_udp cfgutils
          clusterer proto_bin event_route event_flatstore db_text sst"
+# httpd and prometheus for the statistics scrape, which needs libmicrohttpd:
+# install-deps.sh --test installs it where apt can, and the scrape scenario
+# says `skipped:` on a server built without them.
+./scripts/install-deps.sh --test >&2
+if echo '#include <microhttpd.h>' | cc -E -x c - >/dev/null 2>&1; then
+    MODULES="$MODULES httpd prometheus"
+fi
 
 if [ -f "$src" ]; then
     case "$src" in
@@ -37,14 +44,16 @@ elif [ -d "$src" ]; then
 else
     echo "$src: no such archive or folder" >&2; exit 1
 fi
-dir="$PWD/build/opensips/$name-$sum"
+# the module list is part of the key: a server built without httpd is built
+# again once libmicrohttpd is there
+mods_sum=$(echo $MODULES | sha256sum | cut -c1-6)
+dir="$PWD/build/opensips/$name-$sum-$mods_sum"
 bin="$dir/inst/sbin/opensips"
 if [ -f "$dir/.built" ] && [ -x "$bin" ]; then
     echo "$bin"
     exit 0
 fi
 
-./scripts/install-deps.sh --test >&2
 rm -rf "$dir"
 mkdir -p "$dir/src"
 log="$dir/build.log"
