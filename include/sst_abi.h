@@ -141,6 +141,7 @@ typedef struct stat_var_ {
 	struct stat_var_ *hnext;
 	struct stat_var_ *lnext;
 } stat_var;
+#define STAT_NO_RESET 1
 #define STAT_IS_FUNC 8
 typedef struct stat_export_ {
 	const char *name;
@@ -287,6 +288,7 @@ typedef int (*load_dlg_f)(struct dlg_binds *);
 #define DLGCB_RESPONSE_FWDED  (1<<8)
 #define DLGCB_RESPONSE_WITHIN (1<<9)
 #define DLGCB_MI_CONTEXT      (1<<10)
+#define DLGCB_DESTROY         (1<<11)
 #define DLG_VAL_TYPE_NONE 0
 #define DLG_VAL_TYPE_STR 1
 #define SST_DIALOG_FLAG  1
