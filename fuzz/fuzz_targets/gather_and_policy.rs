@@ -36,7 +36,7 @@ use sst::rfc4028::grammar::{classify_name, HeaderName, Refresher};
 use sst::rfc4028::policy::{
     check_min, gather, initial_invite_for_call, lay_out, CallOptions, CheckMin, Config, CseqMethod,
     Edit, Edits, InitialDecision, MessageFacts, Method, Place, RefresherUpdate, ReplyContext,
-    ReplyDecision, RequestDecision, RFC_MIN_SE,
+    RefreshAnswer, ReplyDecision, RequestDecision, RFC_MIN_SE,
 };
 use sst::session::events::{self, Arm, Known};
 use sst::session::dialog_state::{DialogNow, Lifetime, Requester, SstState, Supported};
@@ -70,7 +70,13 @@ fn reply(state: SstState, status: u32, facts: Option<&MessageFacts>, cfg: &Confi
         events::reply_within(status, &mut read, cfg, &rc.dialog)
     };
     assert_eq!(d.track || d.expired.is_some() || d.note.is_some(), false, "{d:?}");
-    ReplyDecision { state: d.record.unwrap_or(state), edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime), refresher: d.refresher }
+    let refresh = match (d.counts.refreshed, d.counts.refresh_refused) {
+        (false, false) => None,
+        (true, false) => Some(RefreshAnswer::Accepted),
+        (false, true) => Some(RefreshAnswer::Refused(status)),
+        (true, true) => panic!("a refresh both accepted and refused: {d:?}"),
+    };
+    ReplyDecision { state: d.record.unwrap_or(state), edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime), refresher: d.refresher, refresh }
 }
 
 /// An in-dialog request through the entry the module's callback calls

@@ -6,7 +6,7 @@
 //! calls the same entries against a stand-in dialog timer.
 
 use super::dialog_state::{DialogNow, Lifetime, SstState};
-use crate::rfc4028::policy::{self, CallOptions, Config, Edits, MessageFacts, Method, RefresherUpdate, ReplyContext, WithinRequest};
+use crate::rfc4028::policy::{self, CallOptions, Config, Edits, MessageFacts, Method, RefreshAnswer, RefresherUpdate, ReplyContext, WithinRequest};
 
 /// What a decision may read, read only when it needs it: the record is a
 /// lookup in the dialog's shared memory (logged when missing or corrupt),
@@ -77,6 +77,30 @@ pub enum Note {
     RaisedInsteadOf422,
 }
 
+/// What an event adds to the module's counters (the `sst` statistics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// The request's Session-Expires or Min-SE was raised to min_se.
+    pub raised: bool,
+    /// The request's Session-Expires was lowered to max_se.
+    pub lowered: bool,
+    /// A refresh of a running session timer was answered 2xx.
+    pub refreshed: bool,
+    /// A refresh of a running session timer got another final reply.
+    pub refresh_refused: bool,
+}
+
+/// Whether the dialog's session timer runs from this event on: the
+/// `active_sst` gauge follows it, counting each dialog at most once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timing {
+    /// A 2xx settled a running session timer, or a dialog carrying one was
+    /// loaded (restart, replication).
+    Started,
+    /// A refresh's 2xx turned the session timer off, or the dialog ended.
+    Stopped,
+}
+
 /// Everything one dialog event decides. The default decides nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Decision {
@@ -93,6 +117,8 @@ pub struct Decision {
     /// The session timer ran out: count it (`expired_sst`) and raise
     /// E_SST_EXPIRED with this record.
     pub expired: Option<SstState>,
+    pub counts: Counts,
+    pub timing: Option<Timing>,
     pub note: Option<Note>,
 }
 
@@ -113,6 +139,7 @@ pub fn dialog_created(flagged: bool, method: Method, read: &mut impl Reads, cfg:
     let i = policy::initial_invite_for_call(&facts, cfg, &read.call_options());
     Decision {
         track: true,
+        counts: counts_of_edits(&i.edits, &facts),
         edits: i.edits,
         record: Some(i.state),
         note: i.raised_instead_of_422.then_some(Note::RaisedInsteadOf422),
@@ -140,7 +167,13 @@ pub fn request_within(method: Method, read: &mut impl Reads, cfg: &Config, dialo
         WithinRequest::AckOrPrack => None,
     };
     let d = policy::request_within(&state, request, facts.as_ref(), cfg, dialog);
-    Decision { edits: d.edits, lifetime: d.lifetime.map(Arm::Session), ..Decision::default() }
+    let counts = facts.map(|f| counts_of_edits(&d.edits, &f)).unwrap_or_default();
+    Decision { edits: d.edits, lifetime: d.lifetime.map(Arm::Session), counts, ..Decision::default() }
+}
+
+fn counts_of_edits(edits: &Edits, facts: &MessageFacts) -> Counts {
+    let m = edits.moved(facts);
+    Counts { raised: m.raised, lowered: m.lowered, ..Counts::default() }
 }
 
 /// DLGCB_RESPONSE_FWDED: a reply to the initial INVITE; `leg_kept`: from
@@ -163,13 +196,43 @@ fn reply(status: u32, ctx: ReplyContext, read: &mut impl Reads, cfg: &Config) ->
     let Some(state) = read.record() else { return Decision::default() };
     let facts = read.facts();
     let d = policy::reply(state, status, facts.as_ref(), cfg, &ctx);
+    let (before, after) = (state.timer_active(), d.state.timer_active());
+    // Only a reply that settles the session gives a lifetime: the INVITE's
+    // first 2xx starts a timer (the record of an early dialog says what it
+    // would be, not that it runs), a refresh's 2xx may start or stop one.
+    let timing = match (d.lifetime.is_some(), ctx.initial, before, after) {
+        (true, true, _, true) | (true, false, false, true) => Some(Timing::Started),
+        (true, false, true, false) => Some(Timing::Stopped),
+        _ => None,
+    };
+    let counts = Counts {
+        refreshed: d.refresh == Some(RefreshAnswer::Accepted),
+        refresh_refused: matches!(d.refresh, Some(RefreshAnswer::Refused(_))),
+        ..Counts::default()
+    };
     Decision {
         edits: d.edits,
         record: (d.state != state).then_some(d.state),
         refresher: d.refresher,
         lifetime: d.lifetime.map(Arm::Session),
+        counts,
+        timing,
         ..Decision::default()
     }
+}
+
+/// DLGCB_LOADED: a dialog restored from the database or replicated from a
+/// cluster peer, carrying our mark. Its callbacks are registered again by
+/// the module; the gauge counts it when its record says a timer runs.
+pub fn dialog_loaded(read: &mut impl Reads) -> Decision {
+    let running = read.record().is_some_and(|r| r.timer_active());
+    Decision { timing: running.then_some(Timing::Started), ..Decision::default() }
+}
+
+/// DLGCB_DESTROY: the dialog is freed, however it ended (BYE, expiry,
+/// failure, a cancelled call, shutdown); nothing is read.
+pub fn dialog_destroyed() -> Decision {
+    Decision { timing: Some(Timing::Stopped), ..Decision::default() }
 }
 
 /// How a dialog ended.
@@ -191,12 +254,13 @@ pub fn dialog_ended(ending: Ending, active: bool, read: &mut impl Reads) -> Deci
         Ending::Expired => true,
         Ending::Terminated { bye_on_timeout } => bye_on_timeout,
     };
+    let ended = Decision { timing: Some(Timing::Stopped), ..Decision::default() };
     if !by_timer || !active {
-        return Decision::default();
+        return ended;
     }
     // Only a running session timer expires: a tracked call without one
     // merely reached the dialog's own timeout.
-    Decision { expired: read.record().filter(SstState::timer_active), ..Decision::default() }
+    Decision { expired: read.record().filter(SstState::timer_active), ..ended }
 }
 
 #[cfg(test)]

@@ -265,4 +265,29 @@ impl Edits {
     pub fn is_empty(&self) -> bool {
         self.items[0].is_none()
     }
+
+    /// Whether these edits raise the session interval of the message
+    /// `facts` were gathered from (its Session-Expires, or its Min-SE,
+    /// to the proxy's minimum) and whether they lower it (to max_se).
+    /// Adding a Session-Expires the message lacked is neither.
+    pub fn moved(&self, facts: &MessageFacts) -> Moved {
+        let asked = facts.se().map(|se| se.interval);
+        let mut m = Moved::default();
+        for e in self.iter() {
+            match e {
+                Edit::SetSessionExpires(v) if asked.is_some_and(|a| v > a) => m.raised = true,
+                Edit::SetSessionExpires(v) if asked.is_some_and(|a| v < a) => m.lowered = true,
+                Edit::ReplaceMinSe(v) if facts.min_se.is_none_or(|a| v > a) => m.raised = true,
+                _ => {}
+            }
+        }
+        m
+    }
+}
+
+/// See `Edits::moved`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub raised: bool,
+    pub lowered: bool,
 }

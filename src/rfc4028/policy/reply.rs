@@ -33,6 +33,16 @@ pub struct ReplyContext {
     pub dialog: DialogNow,
 }
 
+/// How a refresh of a running session (a re-INVITE or UPDATE in a
+/// confirmed dialog) was answered: its final reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshAnswer {
+    /// 2xx: the session goes on, settled by the reply.
+    Accepted,
+    /// Any other final status: no refresh (RFC 4028 §10).
+    Refused(u32),
+}
+
 /// Decision on a reply seen in a tracked dialog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplyDecision {
@@ -41,6 +51,8 @@ pub struct ReplyDecision {
     /// New dialog lifetime, when it changes.
     pub lifetime: Option<Lifetime>,
     pub refresher: RefresherUpdate,
+    /// Set for the final reply to a refresh of a running session timer.
+    pub refresh: Option<RefreshAnswer>,
 }
 
 /// The refresher of a session settled by a 2xx carrying Session-Expires
@@ -67,7 +79,7 @@ pub fn reply(
     cfg: &Config,
     ctx: &ReplyContext,
 ) -> ReplyDecision {
-    let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep };
+    let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep, refresh: None };
     let is_2xx = (200..300).contains(&status);
     // A 2xx of the INVITE once the dialog is confirmed is a retransmission
     // (or a changed copy): the UAC's transaction absorbs it, so it settles
@@ -89,6 +101,10 @@ pub fn reply(
         // A refresh 2xx that cannot be read leaves the session in force.
         return d;
     };
+    let refresh_method = matches!(facts.cseq_method, Some(CseqMethod::Invite | CseqMethod::Update));
+    if !ctx.initial && refresh_method && state.timer_active() {
+        d.refresh = Some(if is_2xx { RefreshAnswer::Accepted } else { RefreshAnswer::Refused(status) });
+    }
     // Flow 7: a 422 to the initial INVITE tells us the far end's floor;
     // never offer less. A 422 to a refresh is a failed refresh: the session
     // in force does not change (RFC 4028 §10), so neither does the record.
@@ -98,7 +114,6 @@ pub fn reply(
         }
         return d;
     }
-    let refresh_method = matches!(facts.cseq_method, Some(CseqMethod::Invite | CseqMethod::Update));
     if !is_2xx || !refresh_method {
         return d;
     }

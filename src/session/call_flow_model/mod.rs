@@ -60,6 +60,8 @@ fn run(cfg: Config, inv: &Invite, steps: &[Step]) {
         largest_min_se: inv.min_se.unwrap_or(0),
         asked,
         own_timeout: Some(cfg.default_timeout),
+        marked: false,
+        gauge: 0,
     };
     for s in steps {
         sim.step(s);

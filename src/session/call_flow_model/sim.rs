@@ -9,7 +9,7 @@ use super::msg::Msg;
 use super::steps::*;
 use crate::rfc4028::policy::*;
 use crate::session::dialog_state::{lifetime_bound, DialogNow, Lifetime, SstState};
-use crate::session::events::{self, Decision, Ending, Reads};
+use crate::session::events::{self, Decision, Ending, Reads, Timing};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum DlgState {
@@ -46,6 +46,10 @@ pub(super) struct Sim {
     /// session timer has been in force nor proposed by a refresh, nor a
     /// script set $DLG_timeout; None after.
     pub(super) own_timeout: Option<u32>,
+    /// The gauge's mark on the dialog (the module's registration parameter).
+    pub(super) marked: bool,
+    /// How many times the gauge moved for this dialog: +1 / -1.
+    pub(super) gauge: i64,
 }
 
 const TICK0: u64 = 1000;
@@ -107,7 +111,7 @@ impl Sim {
 
     /// A reply through the proxy: to the INVITE (DLGCB_RESPONSE_FWDED, with
     /// whether its leg is the one the dialog keeps) or within (DLGCB_RESPONSE_WITHIN).
-    fn reply(&mut self, status: u32, msg: &mut Msg, initial: bool, kept_leg: bool) {
+    fn reply(&mut self, status: u32, msg: &mut Msg, initial: bool, kept_leg: bool) -> Decision {
         let now = self.now();
         let d = if initial {
             events::initial_reply(status, kept_leg, &mut self.reads(msg), &self.cfg, &now)
@@ -116,6 +120,7 @@ impl Sim {
         };
         self.apply(d, msg);
         self.saw(msg);
+        d
     }
 
     /// What an entry reads, as the module reads it: the stored record, the
@@ -136,6 +141,16 @@ impl Sim {
         }
         if let Some(a) = d.lifetime {
             self.set(a.lifetime());
+        }
+        self.follow_timing(d.timing);
+    }
+
+    /// The gauge as `module::statistics` moves it: with the dialog's mark.
+    pub(super) fn follow_timing(&mut self, timing: Option<Timing>) {
+        match timing {
+            Some(Timing::Started) if !self.marked => (self.marked, self.gauge) = (true, self.gauge + 1),
+            Some(Timing::Stopped) if self.marked => (self.marked, self.gauge) = (false, self.gauge - 1),
+            _ => {}
         }
     }
 
@@ -163,6 +178,11 @@ impl Sim {
         if let (Some(own), true) = (self.own_timeout, self.dlg.state != DlgState::Ended) {
             assert_eq!(self.dlg.lifetime, own, "after {step:?}: a call without a session timer lost its own timeout");
         }
+        // (g): the gauge counts this dialog once, exactly while it is
+        // confirmed with a session timer running, and never after its end.
+        assert_eq!(self.gauge, i64::from(self.marked), "after {step:?}: the gauge moved {} for one dialog", self.gauge);
+        let running = self.dlg.state == DlgState::Confirmed && self.record.timer_active();
+        assert_eq!(self.marked, running, "after {step:?}: counted {} with a session timer running {running}", self.marked);
         if self.dlg.state != DlgState::Confirmed {
             return;
         }
@@ -242,10 +262,17 @@ impl Sim {
                 if forwarded.is_some_and(|i| i > 0) {
                     self.own_timeout = None; // a session was proposed
                 }
+                // (h): a final reply to a refresh of a running session timer
+                // is counted, as accepted (2xx) or refused; a retransmitted
+                // 2xx is not counted again.
+                let timed = self.record.timer_active();
                 match outcome {
                     Outcome::Ok { se, retransmitted } => {
                         let mut ok = Self::answer_msg(se, forwarded, false, cseq);
-                        self.reply(200, &mut ok, false, true);
+                        let d = self.reply(200, &mut ok, false, true);
+                        // (one whose timer headers cannot be read does not say what it answers)
+                        let readable = ok.facts().is_some();
+                        assert_eq!((d.counts.refreshed, d.counts.refresh_refused), (timed && readable, false), "2xx to a refresh, timer running {timed}");
                         match (ok.facts(), ok.session_expires()) {
                             (Some(_), Some(i)) => {
                                 self.session = Some(self.expiry_of(i));
@@ -266,7 +293,8 @@ impl Sim {
                         if code == 422 {
                             m.0.push(("Min-SE".into(), "7200".into()));
                         }
-                        self.reply(code, &mut m, false, true);
+                        let d = self.reply(code, &mut m, false, true);
+                        assert_eq!((d.counts.refreshed, d.counts.refresh_refused), (false, timed), "{code} to a refresh, timer running {timed}");
                     }
                 }
                 if invite {
@@ -286,6 +314,8 @@ impl Sim {
                     // (e): counted as a session-timer expiry exactly when one was in force
                     let d = events::dialog_ended(Ending::Expired, true, &mut self.reads(&Msg::default()));
                     assert_eq!(d.expired.is_some(), self.session.is_some(), "expiry counted {:?}, session in force {:?}", d.expired, self.session);
+                    self.follow_timing(d.timing);
+                    self.follow_timing(events::dialog_destroyed().timing);
                     self.dlg.state = Ended;
                 }
             }

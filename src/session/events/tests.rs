@@ -140,7 +140,71 @@ fn only_a_running_session_timer_ends_a_dialog_by_expiry_on_the_node_in_charge() 
     assert_eq!(ended(Ending::Terminated { bye_on_timeout: true }, true, Some(TRACKED)), Some(TRACKED));
     assert_eq!(ended(Ending::Expired, true, Some(untimed)), None);
     assert_eq!(ended(Ending::Expired, true, None), None);
-    // a BYE, or a backup node: the record is not even read
-    assert_eq!(dialog_ended(Ending::Terminated { bye_on_timeout: false }, true, &mut Unread), Decision::default());
-    assert_eq!(dialog_ended(Ending::Expired, false, &mut Unread), Decision::default());
+    // a BYE, or a backup node: the record is not even read; the gauge lets
+    // go of the dialog whatever ended it
+    let stopped = Decision { timing: Some(Timing::Stopped), ..Decision::default() };
+    assert_eq!(dialog_ended(Ending::Terminated { bye_on_timeout: false }, true, &mut Unread), stopped);
+    assert_eq!(dialog_ended(Ending::Expired, false, &mut Unread), stopped);
+    assert_eq!(dialog_ended(Ending::Expired, true, &mut Known { record: Some(TRACKED), ..Known::default() }).timing, Some(Timing::Stopped));
+    assert_eq!(dialog_destroyed(), stopped);
+}
+
+#[test]
+fn the_gauge_starts_with_the_2xx_that_settles_a_timer_and_stops_when_a_refresh_turns_it_off() {
+    let ok = [("CSeq", "1 INVITE"), ("Session-Expires", "1800;refresher=uac")];
+    assert_eq!(initial_reply(200, true, &mut known(Some(TRACKED), &ok), &CFG, &EARLY).timing, Some(Timing::Started));
+    // a retransmission once confirmed, another branch's 2xx, a failure: nothing
+    assert_eq!(initial_reply(200, true, &mut known(Some(TRACKED), &ok), &CFG, &NOW).timing, None);
+    assert_eq!(initial_reply(200, false, &mut known(Some(TRACKED), &ok), &CFG, &EARLY).timing, None);
+    assert_eq!(initial_reply(486, true, &mut known(Some(TRACKED), &[("CSeq", "1 INVITE")]), &CFG, &EARLY).timing, None);
+    // a 2xx that starts no timer (neither end supports it)
+    let plain = SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 1800 };
+    assert_eq!(initial_reply(200, true, &mut known(Some(plain), &[("CSeq", "1 INVITE")]), &CFG, &EARLY).timing, None);
+    // a refresh answered without Session-Expires turns it off; a later one with it on again
+    let untimed = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
+    assert_eq!(reply_within(200, &mut known(Some(TRACKED), &[("CSeq", "3 INVITE")]), &CFG, &NOW).timing, Some(Timing::Stopped));
+    let again = [("CSeq", "4 UPDATE"), ("Session-Expires", "1800;refresher=uas")];
+    assert_eq!(reply_within(200, &mut known(Some(untimed), &again), &CFG, &NOW).timing, Some(Timing::Started));
+    assert_eq!(reply_within(200, &mut known(Some(TRACKED), &again), &CFG, &NOW).timing, None);
+    // loaded from the database or a peer: counted when its record says a timer runs
+    let loaded = |record| dialog_loaded(&mut Known { record, ..Known::default() }).timing;
+    assert_eq!((loaded(Some(TRACKED)), loaded(Some(untimed)), loaded(None)), (Some(Timing::Started), None, None));
+}
+
+#[test]
+fn a_refresh_of_a_running_timer_is_counted_by_its_final_reply() {
+    let counts = |status, record, cseq: &str| reply_within(status, &mut known(Some(record), &[("CSeq", cseq), ("Session-Expires", "1800")]), &CFG, &NOW).counts;
+    let accepted = Counts { refreshed: true, ..Counts::default() };
+    let refused = Counts { refresh_refused: true, ..Counts::default() };
+    assert_eq!(counts(200, TRACKED, "5 INVITE"), accepted);
+    assert_eq!(counts(200, TRACKED, "5 UPDATE"), accepted);
+    for status in [408, 422, 481, 488, 491, 500, 603] {
+        assert_eq!(counts(status, TRACKED, "5 UPDATE"), refused, "{status}");
+    }
+    // a reply to another request, a provisional, no timer running, an early dialog: not counted
+    assert_eq!(counts(200, TRACKED, "5 INFO"), Counts::default());
+    assert_eq!(counts(180, TRACKED, "5 INVITE"), Counts::default());
+    let untimed = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
+    assert_eq!(counts(481, untimed, "5 INVITE"), Counts::default());
+    let early = reply_within(200, &mut known(Some(TRACKED), &[("CSeq", "2 UPDATE"), ("Session-Expires", "1800")]), &CFG, &EARLY);
+    assert_eq!(early.counts, Counts::default());
+}
+
+#[test]
+fn requests_count_what_the_proxy_raised_or_lowered() {
+    let capped = Config { max_se: 3600, ..CFG };
+    // flow 4: below min_se, the UAC does not support timers: both raised
+    let d = dialog_created(true, Method::Invite, &mut known(None, &[("Session-Expires", "100"), ("Min-SE", "90")]), &CFG);
+    assert_eq!(d.counts, Counts { raised: true, ..Counts::default() });
+    // flow 1 above max_se: lowered
+    let d = dialog_created(true, Method::Invite, &mut known(None, &[("Session-Expires", "7200"), ("Supported", "timer")]), &capped);
+    assert_eq!(d.counts, Counts { lowered: true, ..Counts::default() });
+    // flow 5 inserts a Session-Expires: neither
+    let d = dialog_created(true, Method::Invite, &mut known(None, &[]), &CFG);
+    assert_eq!(d.counts, Counts::default());
+    // a refresh above max_se is lowered
+    let refresh = &mut known(Some(TRACKED), &[("CSeq", "3 INVITE"), ("Session-Expires", "7200")]);
+    assert_eq!(request_within(Method::Invite, refresh, &capped, &NOW).counts, Counts { lowered: true, ..Counts::default() });
+    let refresh = &mut known(Some(TRACKED), &[("CSeq", "3 INVITE"), ("Session-Expires", "1800")]);
+    assert_eq!(request_within(Method::Invite, refresh, &capped, &NOW).counts, Counts::default());
 }
