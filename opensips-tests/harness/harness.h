@@ -82,7 +82,6 @@
 #  define SST_HOST_SCM_REV "unknown"
 #endif
 
-#define DLGCB_DESTROY (1 << 11)
 #define DLG_VAL_TYPE_INT 2
 enum { ST_UNCONFIRMED = 1, ST_EARLY, ST_CONFIRMED_NA, ST_CONFIRMED, ST_DELETED };
 enum { DIR_NONE = 0, DIR_DOWN = 1, DIR_UP = 2 };

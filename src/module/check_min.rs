@@ -2,6 +2,7 @@
 
 use super::entry::Context;
 use super::reads::{read_facts, request_method};
+use super::statistics::REJECTED_SST;
 use crate::host::log::What;
 use crate::host::msg::SipMsg;
 use crate::host::sig::SigApi;
@@ -51,7 +52,9 @@ fn send_422(msg: &mut SipMsg, min_se: u32) -> bool {
         }
     };
     let sent = SigApi::get().is_some_and(|sig| sig.reply(msg, 422, REASON_422));
-    if !sent {
+    if sent {
+        REJECTED_SST.increment();
+    } else {
         // Whatever the script answers instead must not carry our Min-SE.
         msg.withdraw_reply_header(header);
         sst_log!(ERR, "cannot send the 422 reply");

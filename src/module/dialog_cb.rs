@@ -9,26 +9,27 @@ use super::expired_event::raise_expired;
 use super::list_ctx::on_mi_context;
 use super::entry::Context;
 use super::reads::{apply_refresher, request_method, store_state, FromCall};
-use super::EXPIRED_SST;
+use super::statistics::{self, EXPIRED_SST};
 use crate::host::log::What;
 use crate::host::dialog::{Dialog, DlgCall};
 use crate::host::msg::{FirstLine, SipMsg};
 use crate::rfc4028::policy::{Edits, Method, Place};
 use crate::session::dialog_state::Lifetime;
-use crate::session::events::{self, Arm, Decision, Ending, Note};
+use crate::session::events::{self, Arm, Decision, Ending, Note, Timing};
 use crate::{sst_log, sys};
 
 type Handler = fn(Context, &DlgCall<'_>) -> Outcome;
 
 /// The events a tracked dialog listens to, each with its handler; one
 /// registration per dialog covers them all.
-const HANDLERS: [(u32, Handler); 6] = [
+const HANDLERS: [(u32, Handler); 7] = [
     (sys::DLGCB_REQ_WITHIN, on_request_within),
     (sys::DLGCB_RESPONSE_FWDED, on_initial_reply),
     (sys::DLGCB_RESPONSE_WITHIN, on_in_dialog_reply),
     (sys::DLGCB_EXPIRED, on_expired),
     (sys::DLGCB_TERMINATED, on_terminated),
     (sys::DLGCB_MI_CONTEXT, on_mi_context),
+    (sys::DLGCB_DESTROY, on_destroy),
 ];
 
 const DIALOG_EVENTS: u32 = {
@@ -73,11 +74,12 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let (true, Some(state)) = (d.track, d.record) else { return };
     // Callbacks first: without them nothing would follow the call, so the
     // INVITE and the dialog are then left as they are.
-    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event) {
+    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, false) {
         sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
         return;
     }
     apply_edits(msg, &d.edits, what);
+    statistics::count(&d.counts);
     if !store_state(api, dlg, &state) {
         sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
     }
@@ -90,8 +92,16 @@ entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was"
     if !api.is_mod_flag_set(dlg, sys::SST_DIALOG_FLAG) {
         return Ok(());
     }
-    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event) {
+    let what = What { kind: &"loaded dialog", callid: dlg.callid() };
+    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what });
+    // The new registration carries the gauge's mark from the start: this
+    // callback's own parameter belongs to the global LOADED registration.
+    let counted = d.timing == Some(Timing::Started);
+    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, counted) {
         return Err(format!("dialog {}: cannot re-attach session timer callbacks", String::from_utf8_lossy(dlg.callid())).into());
+    }
+    if counted {
+        statistics::count_loaded();
     }
     Ok(())
 });
@@ -114,7 +124,7 @@ fn on_request_within(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let what = What { kind: &"refresh request", callid: dlg.callid() };
     let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
     let d = events::request_within(method, &mut read, &ctx.s.policy, &dlg.now());
-    apply(ctx, dlg, &mut msg, &d, what);
+    apply(ctx, call, &mut msg, &d, what);
     Ok(())
 }
 
@@ -129,7 +139,7 @@ fn on_initial_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let leg_kept = dlg.is_kept_leg(call.reply_leg());
     let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
     let d = events::initial_reply(status, leg_kept, &mut read, &ctx.s.policy, &dlg.now());
-    apply(ctx, dlg, &mut msg, &d, what);
+    apply(ctx, call, &mut msg, &d, what);
     Ok(())
 }
 
@@ -142,7 +152,7 @@ fn on_in_dialog_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let what = What { kind: &kind, callid: dlg.callid() };
     let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
     let d = events::reply_within(status, &mut read, &ctx.s.policy, &dlg.now());
-    apply(ctx, dlg, &mut msg, &d, what);
+    apply(ctx, call, &mut msg, &d, what);
     Ok(())
 }
 
@@ -156,10 +166,17 @@ fn on_terminated(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     on_ended(ctx, call, Ending::Terminated { bye_on_timeout: call.dlg.ended_by_bye_on_timeout() })
 }
 
+/// DLGCB_DESTROY: the gauge lets go of the dialog, however it ended.
+fn on_destroy(_ctx: Context, call: &DlgCall<'_>) -> Outcome {
+    statistics::follow_timing(call, events::dialog_destroyed().timing);
+    Ok(())
+}
+
 fn on_ended(ctx: Context, call: &DlgCall<'_>, ending: Ending) -> Outcome {
     let dlg = &call.dlg;
     let what = What { kind: &"dialog end", callid: dlg.callid() };
     let d = events::dialog_ended(ending, call.is_active(), &mut FromCall { ctx, dlg, msg: None, what });
+    statistics::follow_timing(call, d.timing);
     let Some(state) = d.expired else { return Ok(()) };
     EXPIRED_SST.increment();
     sst_log!(DBG as EVENT_LOG_NAME, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
@@ -170,8 +187,11 @@ fn on_ended(ctx: Context, call: &DlgCall<'_>, ending: Ending) -> Outcome {
 }
 
 /// Carries out a later event's decision on the dialog and its message.
-fn apply(ctx: Context, dlg: &Dialog, msg: &mut SipMsg, d: &Decision, what: What<'_>) {
+fn apply(ctx: Context, call: &DlgCall<'_>, msg: &mut SipMsg, d: &Decision, what: What<'_>) {
+    let dlg = &call.dlg;
     apply_edits(msg, &d.edits, what);
+    statistics::count(&d.counts);
+    statistics::follow_timing(call, d.timing);
     if let Some(state) = d.record {
         if !store_state(ctx.api, dlg, &state) {
             sst_log!(ERR as EVENT_LOG_NAME, "{}: cannot update sst_info", what);

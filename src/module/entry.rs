@@ -107,6 +107,14 @@ macro_rules! entry {
             entry!(@run $name, $then, -1, (), |()| 0, {}, { $($body)* })
         }
     };
+    // exports.init_child_f: 0, or -1 (the process does not start). `$rank`:
+    // the process's rank (1 for the first worker forked, once per start).
+    ($(#[$m:meta])* child_init fn $name:ident($rank:ident), panic: $then:literal, { $($body:tt)* }) => {
+        $(#[$m])*
+        pub(crate) extern "C" fn $name($rank: core::ffi::c_int) -> core::ffi::c_int {
+            entry!(@run $name, $then, -1, (), |()| 0, {}, { $($body)* })
+        }
+    };
     // A script function (cmd_export_t) with one optional int parameter.
     ($(#[$m:meta])* cmd fn $name:ident($ctx:ident, $msg:ident, $p1:ident), panic: $then:literal, { $($body:tt)* }) => {
         $(#[$m])*

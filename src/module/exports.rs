@@ -5,7 +5,7 @@
 use super::check_min::sstCheckMin;
 use super::init::{mod_init, PARAMS};
 use super::script_pv::{pv_get, pv_parse_name, pv_set};
-use super::EXPIRED_SST;
+use super::statistics::{child_init, STATS};
 use crate::sys::{self, module_dependency_t as Dep, Dependencies, Table};
 use core::ffi::c_int;
 
@@ -17,11 +17,6 @@ static CMDS: Table<[sys::cmd_export_t; 2]> = Table([
         sys::REQUEST_ROUTE | sys::ONREPLY_ROUTE,
     ),
     sys::cmd_export_t::END,
-]);
-
-static STATS: Table<[sys::stat_export_t; 2]> = Table([
-    sys::stat_export_t { name: c"expired_sst".as_ptr(), flags: 0, stat_pointer: EXPIRED_SST.0.as_ptr() },
-    sys::stat_export_t::END,
 ]);
 
 /// `$sst(name)`; the dialog module's own entries use type 1000 too (any
@@ -56,9 +51,10 @@ pub static mut exports: sys::module_exports = sys::module_exports::for_target(c"
     .params(PARAMS.rows())
     .stats(STATS.rows())
     .items(ITEMS.rows())
-    .init_f(Some(mod_init));
+    .init_f(Some(mod_init))
+    .init_child_f(Some(child_init));
 
-/// Leaves `expired_sst` out of the statistics: the core registers
+/// Leaves the `sst` group out of the statistics: the core registers
 /// `exports.stats` only after mod_init returns.
 pub(super) fn drop_statistics() {
     let e = &raw mut exports;

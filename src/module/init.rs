@@ -110,12 +110,12 @@ entry!(
     }
 
     let api = DlgApi::get().ok_or("dialog API vanished")?;
-    if !api.register(None, sys::DLGCB_CREATED, dialog_created) {
+    if !api.register(None, sys::DLGCB_CREATED, dialog_created, false) {
         return Err("cannot register the dialog-created callback".into());
     }
     // Runs at once for dialogs already loaded (e.g. from the database), so
     // everything it needs is set up above.
-    if !api.register(None, sys::DLGCB_LOADED, dialog_loaded) {
+    if !api.register(None, sys::DLGCB_LOADED, dialog_loaded, false) {
         return Err("cannot register the dialog-loaded callback".into());
     }
     Ok(())

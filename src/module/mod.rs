@@ -2,14 +2,12 @@
 //! module's sources: `init` (parameters, mod_init; sst.c), `check_min`
 //! (`sstCheckMin()` and its 422), `dialog_cb` (the dialog callbacks;
 //! sst_handlers.c), `list_ctx` (dlg_list_ctx; sst_mi.c), `expired_event`
-//! (E_SST_EXPIRED), `reads` (what the handlers read, and the sst_info and
+//! (E_SST_EXPIRED), `statistics` (the `sst` group), `reads` (what the handlers read, and the sst_info and
 //! sst_refresher values), `script_pv` (`$sst()`), `exports` (what the
 //! loader reads), `entry` (the trampolines, the settings and the `Context`
 //! they hand over). Each entry point (`entry!`) reads through `host`, asks
 //! `session::events` or `rfc4028::policy`, and applies the decision; none
 //! of them lets a panic reach OpenSIPS.
-
-use crate::host::stats::StatSlot;
 
 #[macro_use]
 mod entry;
@@ -21,7 +19,5 @@ mod init;
 mod list_ctx;
 mod reads;
 mod script_pv;
+mod statistics;
 pub use exports::exports;
-
-/// `expired_sst`: dialogs that ended because their session timer ran out.
-pub(crate) static EXPIRED_SST: StatSlot = StatSlot::new();

@@ -166,5 +166,6 @@ impl module_exports {
         stats: *const stat_export_t,
         items: *const pv_export_t,
         init_f: init_function,
+        init_child_f: child_init_function,
     }
 }

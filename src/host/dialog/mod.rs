@@ -71,11 +71,15 @@ impl DlgApi {
     }
 
     /// Registers a callback for `dlg` (NULL = global: CREATED or LOADED).
-    pub fn register(&self, dlg: Option<&Dialog>, types: u32, cb: Callback) -> bool {
+    /// `marked`: the registration starts with its mark set (see
+    /// `DlgCall::set_mark`).
+    pub fn register(&self, dlg: Option<&Dialog>, types: u32, cb: Callback, marked: bool) -> bool {
         let Some(reg) = self.0.register_dlgcb else { return false };
         let d = dlg.map_or(core::ptr::null_mut(), |d| d.raw.as_ptr());
-        // SAFETY: documented dialog API; no parameter, so nothing to free.
-        unsafe { reg(d, types as c_int, Some(cb), core::ptr::null_mut(), None) == 0 }
+        let param = if marked { MARK } else { core::ptr::null_mut() };
+        // SAFETY: documented dialog API; the parameter is a marker, never
+        // dereferenced, and no free function is given.
+        unsafe { reg(d, types as c_int, Some(cb), param, None) == 0 }
     }
 
     pub fn store_value(&self, dlg: &Dialog, name: &str, bytes: &[u8]) -> bool {
@@ -223,6 +227,10 @@ impl<'call> Dialog<'call> {
     }
 }
 
+/// The value of a marked registration's parameter: not a pointer to
+/// anything, only "set".
+const MARK: *mut core::ffi::c_void = core::ptr::without_provenance_mut(1);
+
 /// The SIP message of a dialog callback. A locally generated reply comes as
 /// the FAKED_REPLY marker (-1), which is no message.
 ///
@@ -276,6 +284,21 @@ impl<'a> DlgCall<'a> {
         // SAFETY: params.msg is NULL, FAKED_REPLY or the message of this
         // event, mutable for the callback.
         unsafe { callback_msg(self.params?.msg) }
+    }
+
+    /// Sets (`on`) or clears this node's mark on the dialog, kept in the
+    /// parameter of the callback registration running now, which the
+    /// dialog module hands every callback of it and never replicates or
+    /// saves. True when the mark changed: of concurrent callbacks of one
+    /// dialog in several processes, exactly one sees the change.
+    pub fn set_mark(&self, on: bool) -> bool {
+        let Some(slot) = self.params.map(|p| p.param).filter(|p| !p.is_null()) else { return false };
+        let (from, to) = if on { (core::ptr::null_mut(), MARK) } else { (MARK, core::ptr::null_mut()) };
+        // SAFETY: `param` points at the registration's own pointer-sized
+        // slot in shm, live while the dialog is; every access to it is
+        // ours and atomic.
+        let slot = unsafe { core::sync::atomic::AtomicPtr::from_ptr(slot) };
+        slot.compare_exchange(from, to, core::sync::atomic::Ordering::SeqCst, core::sync::atomic::Ordering::SeqCst).is_ok()
     }
 
     /// Whether this node is in charge of the dialog (a backup node of a
