@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from realserver.infra import (REPO, Fail, Server, T, find_dbtext_schema, find_modules,
+from realserver.infra import (REPO, Fail, Server, Skip, T, find_dbtext_schema, find_modules,
                               find_server)
 from realserver.suite import SCENARIOS
 
@@ -54,6 +54,10 @@ def run_one(args, env, name, sst_params, dlg_params, initial, test):
         test(t)
     except Fail as e:
         reason = str(e)
+    except Skip as e:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        return "skip", str(e)
     except Exception as e:  # a bug in a scenario must not leave the suite half-run
         reason = "runner error: %r" % e
     finally:

@@ -3,7 +3,7 @@ reply, the -2 for a malformed header, and a barrage of header abuse.
 
 Expectations are sst-rs's; with --c-module the same checks show where the C module
 differs."""
-from .common import checking
+from .common import checking, sst_stats
 from .infra import Fail, describe, expect, expect_completed, expect_rejected
 from .registry import scenario
 
@@ -40,6 +40,8 @@ def s_too_small_reply(t):
     mse = fin.get("min-se")
     expect(mse is not None and mse.strip() == "1800",
            "422 carries Min-SE %r, want 1800" % mse)
+    n = sst_stats(t.server).get("rejected_sst")
+    expect(n == 1, "rejected_sst = %s after one 422, want 1" % n)
 
 
 @scenario("checkmin-too-small-no-reply", route=checkmin_route("sstCheckMin()", SCRIPT_REPLIES),
@@ -51,6 +53,8 @@ def s_too_small_no_reply(t):
     c = t.call("uac_rejected.xml", ["Session-Expires: 100"], uas_xml=None)
     expect_rejected(t, c, 499)  # the script's own reply
     expect(not [m for m in c.uac.received() if m.code == 422], "the module sent a 422 too")
+    n = sst_stats(t.server).get("rejected_sst")
+    expect(n == 0, "rejected_sst = %s, want 0: the script answered, not the module" % n)
 
 
 @scenario("checkmin-large-enough", route=CHECKMIN_REPLY, sst={"min_se": 1800})

@@ -275,3 +275,28 @@ def check_one_se(msg, who, problems, value, params=""):
 def check_min_se(inv, problems, value=1800):
     if inv.all("min-se") != [str(value)]:
         problems.append("UAS got Min-SE %s, want ['%d']" % (inv.all("min-se"), value))
+
+
+# ---------------------------------------------------------------- statistics
+
+def sst_stats(server):
+    """The sst statistics group as `get_statistics sst:` shows it, by bare name."""
+    res = server.mi("get_statistics", {"statistics": ["sst:"]}) or {}
+    return {k.split(":")[-1]: v for k, v in res.items()}
+
+
+def wait_stats(server, want, secs=3):
+    """Poll the group until every name in `want` has its value (the callbacks of
+    the last message may still be running); returns the group as last read."""
+    deadline = time.time() + secs
+    while True:
+        got = sst_stats(server)
+        if all(got.get(k) == v for k, v in want.items()) or time.time() > deadline:
+            return got
+        time.sleep(0.1)
+
+
+def stats_differ(got, want):
+    """'name = got, want W' for each statistic of `want` that differs."""
+    return "; ".join("%s = %s, want %s" % (k, got.get(k), v)
+                     for k, v in sorted(want.items()) if got.get(k) != v)

@@ -6,7 +6,7 @@ import time
 
 from .checkmin import malformed_barrage
 from .common import check_min_se, check_one_se, check_sst, checking, held_call, lifetime, \
-    wait_dialog
+    sst_stats, wait_dialog, wait_stats
 from .infra import describe, expect, expect_rejected
 from .registry import scenario
 from .routes import DIALOG_ROUTE
@@ -212,6 +212,9 @@ def s_dialog_restart(t):
         t.server.restart()
         ds = t.server.dialogs()
         seen["after"] = ds[0] if ds else None
+        # restored from the database inside sst's mod_init, before the
+        # statistics exist: the gauge must still count it
+        seen["active"] = sst_stats(t.server).get("active_sst")
         deadline = time.time() + 8  # the UAC re-INVITEs ~5 s after its ACK
         while time.time() < deadline and seen["after"]:
             ds = t.server.dialogs()
@@ -236,6 +239,10 @@ def s_dialog_restart(t):
                       requester_flags=1, interval=se)
             if "refreshed" not in seen:
                 p.append("the re-INVITE after the restart did not extend the dialog")
+            p.want(seen.get("active") == 1, "active_sst = %s after the restart, want 1 (the "
+                   "restored dialog)", seen.get("active"))
+        ended = wait_stats(t.server, {"active_sst": 0}).get("active_sst")
+        p.want(ended == 0, "active_sst = %s once the restored call ended, want 0", ended)
     t.note = "reloaded with sst %s" % json.dumps((after.get("context") or {}).get("sst"))
 
 

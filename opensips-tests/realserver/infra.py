@@ -22,6 +22,11 @@ class Fail(Exception):
     """A check failed; the message is the one-line reason."""
 
 
+class Skip(Exception):
+    """The scenario cannot run on this server; the message says why (reported as
+    `skipped - name: why`)."""
+
+
 # ---------------------------------------------------------------- environment
 
 def find_server():

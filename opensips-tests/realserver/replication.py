@@ -5,7 +5,7 @@ import time
 
 from .cluster import cluster_globals, wait_cluster_up
 from .common import check_sst, checking, completed, lifetime, live_dialogs, snap, sst_of, \
-    wait_cseq, wait_live
+    sst_stats, stats_differ, wait_cseq, wait_live, wait_stats
 from .infra import Script
 from .registry import scenario
 from .routes import DIALOG_ROUTE
@@ -38,6 +38,7 @@ def s_dialog_replication(t):
                 wait_live(b, secs=3)
                 time.sleep(0.5)  # the ACK's replicated update
                 seen["a1"], seen["b1"] = snap(a), snap(b)
+                seen["gauges"] = (sst_stats(a).get("active_sst"), sst_stats(b).get("active_sst"))
                 wait_cseq(a, 2, 3000 / 1000 + 3)  # the refresh re-INVITE on A
                 deadline = time.time() + 2
                 while time.time() < deadline:  # its 200 (value) and ACK (timer) on A
@@ -95,6 +96,14 @@ def s_dialog_replication(t):
                 time.sleep(0.1)
             if live_dialogs(b):
                 p.append("B still lists the dialog after the BYE")
+            # the gauge, like the dialog module's active_dialogs, counts the
+            # dialogs each node holds; the counters only where messages pass
+            p.want(seen.get("gauges") == (1, 1), "active_sst on A and B during the call %s, "
+                   "want 1 on each (each holds the dialog)", seen.get("gauges"))
+            for node, want in ((a, {"active_sst": 0, "refreshed_sst": 1}),
+                               (b, {"active_sst": 0, "refreshed_sst": 0})):
+                bad = stats_differ(wait_stats(node, want), want)
+                p.want(not bad, "node %s after the call: %s", "A" if node is a else "B", bad)
         finally:
             b_alive = b.alive()
             b.stop()

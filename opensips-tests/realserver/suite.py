@@ -1,7 +1,7 @@
 """Every real-server scenario, in run order: the files in the order listed here, each
 file's scenarios in the order they are written (registry.py)."""
 from . import (checkmin, dialog_flows, events, faults, readme_cfg, refresh, replication,
-               script_pv, timing_expiry, timing_pkg, timing_refresh, timing_values)
+               script_pv, stats, timing_expiry, timing_pkg, timing_refresh, timing_values)
 from .registry import in_order
 
 SCENARIOS = in_order([
@@ -11,6 +11,7 @@ SCENARIOS = in_order([
     replication,     # two nodes, dialog replication
     script_pv,       # $sst(...) and $DLG_timeout in the script
     events,          # E_SST_EXPIRED
+    stats,           # the sst statistics, over MI and prometheus
     faults,          # spoiled state, failed replies, pkg memory used up
     timing_refresh,  # refused refreshes, fork, early dialog
     timing_values,   # huge values, max_se, SE 0 / unreadable

@@ -16,7 +16,9 @@ timing-refused-refresh-caller / timing-refused-refresh-callee
     before the 1800 s one at any sample taken while this happens (the dialog
     module re-arms its timer after every request callback, so the module must arm
     at least what is left of the session in force). A good refresh still works:
-    re-INVITE SE 600 answered 200 with 600 -> lifetime ~600 after its ACK.
+    re-INVITE SE 600 answered 200 with 600 -> lifetime ~600 after its ACK. After
+    the call: refresh_refused_sst 4 (the 408 is the proxy's own reply, which no
+    dialog callback sees), refreshed_sst 1, active_sst back to 0.
 
 timing-fork-second-2xx
     Parallel fork, two branches answering 200 (RFC 3261 section 13.2.2.4: the UAC
@@ -38,7 +40,7 @@ import json
 import time
 
 from .common import SE_1800, check_one_se, check_sst, checking, completed, dialog_json, \
-    leg_cseq, snap, snap_answered, sst_of, wait_live, watch
+    leg_cseq, snap, snap_answered, sst_of, stats_differ, wait_live, wait_stats, watch
 from .infra import Script, Sipp, expect, _stop
 from .registry import scenario
 from .routes import DIALOG_ROUTE, release_routes
@@ -107,6 +109,12 @@ def refused_refreshes(t, side):
             p.want(590 <= last["_life"] <= 600, "after the good refresh (SE 600): lifetime %d s, "
                    "want ~600 (%s)", last["_life"], dialog_json(last))
             check_sst(sst_of(last), p, interval=600)
+        # the statistics: 488, 500, 491 and 487 were answered by the far end;
+        # the 408 is the proxy's own (tm runs no forwarded-reply callback for
+        # it, so no dialog callback sees it); the SE 600 one accepted
+        want = {"refresh_refused_sst": 4, "refreshed_sst": 1, "active_sst": 0}
+        bad = stats_differ(wait_stats(t.server, want), want)
+        p.want(not bad, "statistics after the call: %s", bad)
         t.note = "expiry shift per step (s): %s; %s s after the good refresh" % (
             " ".join("%s:%+d" % (STEP_LABELS[n] if n < 5 else plain, v)
                      for n, v in sorted(shift.items())),
