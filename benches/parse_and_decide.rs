@@ -23,7 +23,7 @@ use sst::session::dialog_state::{DialogNow, Requester, SstState, Supported};
 use std::hint::black_box;
 
 /// The module defaults (min_se 1800, reject_to_small on, dialog default 12 h).
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
 
 /// The first 2xx of an INVITE (the dialog not confirmed yet: once it is, a
 /// 2xx is a retransmission), from the branch the dialog keeps, on a server
@@ -31,7 +31,7 @@ const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: tru
 const INITIAL_2XX: ReplyContext = ReplyContext {
     initial: true,
     kept_leg: true,
-    dialog: DialogNow { confirmed: false, armed_remaining: None, lifetime: 43200, bound: i32::MAX as u32 },
+    dialog: DialogNow { confirmed: false, armed_remaining: None, lifetime: 43200, bound: i32::MAX as u32, answered_ago: None },
 };
 
 // ------------------------------------------------------------------ inputs

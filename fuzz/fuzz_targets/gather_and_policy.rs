@@ -60,7 +60,8 @@ use within::*;
 
 
 /// A reply through the entry the module's callback calls for it
-/// (`initial_reply`, `reply_within`), seen as the rule's `ReplyDecision`.
+/// (`initial_reply`, `reply_within`), seen as the rule's `ReplyDecision`
+/// (`settles` is the rule's own and not compared: false).
 fn reply(state: SstState, status: u32, facts: Option<&MessageFacts>, cfg: &Config, rc: &ReplyContext) -> ReplyDecision {
     let mut read = Known { record: Some(state), facts: facts.copied(), call: CallOptions::default() };
     let d = if rc.initial {
@@ -76,7 +77,7 @@ fn reply(state: SstState, status: u32, facts: Option<&MessageFacts>, cfg: &Confi
         (false, true) => Some(RefreshAnswer::Refused(status)),
         (true, true) => panic!("a refresh both accepted and refused: {d:?}"),
     };
-    ReplyDecision { state: d.record.unwrap_or(state), edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime), refresher: d.refresher, refresh }
+    ReplyDecision { state: d.record.unwrap_or(state), edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime), refresher: d.refresher, refresh, settles: false }
 }
 
 /// An in-dialog request through the entry the module's callback calls
@@ -164,6 +165,8 @@ fuzz_target!(|data: &[u8]| {
         // the dialog module refuses default_timeout <= 0
         default_timeout: at(3, 43200).clamp(1, INT_MAX),
         max_se: 0,
+        // (the maximum duration is the call-flow model's: it needs the clock)
+        max_duration: 0,
     };
     let status1 = at(4, 200).clamp(100, 999);
     let status2 = at(5, 200).clamp(100, 999);
@@ -184,6 +187,7 @@ fuzz_target!(|data: &[u8]| {
         lifetime: at(13, 43200),
         // lifetime_bound() is never 0 nor above INT_MAX
         bound: at(11, INT_MAX).clamp(1, INT_MAX),
+        answered_ago: None,
     };
     let kept_in = flags & 2 == 0;
     let retrans_in = flags & 4 != 0;
@@ -233,8 +237,8 @@ fuzz_target!(|data: &[u8]| {
 
     let calls = [
         CallOptions::default(),
-        CallOptions { interval: Some(at(9, 600).clamp(1, u32::MAX)), insert: true },
-        CallOptions { interval: None, insert: false },
+        CallOptions { interval: Some(at(9, 600).clamp(1, u32::MAX)), insert: true, max_duration: None },
+        CallOptions { interval: None, insert: false, max_duration: None },
     ];
 
     let mut turn = 0usize;

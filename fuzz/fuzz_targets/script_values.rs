@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         1 => Assigned::Str(text),
         _ => Assigned::Null,
     };
-    let start = CallOptions { interval: Some(word(text, 0).max(1)), insert: word(text, 1) & 1 == 0 };
+    let start = CallOptions { interval: Some(word(text, 0).max(1)), insert: word(text, 1) & 1 == 0, max_duration: None };
     match write(field, value, start) {
         Ok(o) => match field {
             Field::Interval => {
@@ -42,11 +42,20 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             Field::Insert => assert_eq!(o.interval, start.interval, "an insert write moved interval"),
+            Field::MaxDuration => {
+                assert_eq!((o.interval, o.insert), (start.interval, start.insert), "a max_duration write moved another option");
+                match (value, o.max_duration) {
+                    (Assigned::Null, m) => assert_eq!(m, None),
+                    (_, Some(m)) => assert!(m < i32::MAX as u32, "max_duration {m} accepted"),
+                    (v, None) => panic!("{v:?} accepted without a max_duration"),
+                }
+            }
             f => panic!("{f:?} accepted a write"),
         },
-        Err(WriteError::ReadOnly) => assert!(!matches!(field, Field::Interval | Field::Insert)),
+        Err(WriteError::ReadOnly) => assert!(!matches!(field, Field::Interval | Field::Insert | Field::MaxDuration)),
         Err(WriteError::BadInterval) => assert_eq!(field, Field::Interval),
         Err(WriteError::BadSwitch) => assert_eq!(field, Field::Insert),
+        Err(WriteError::BadDuration) => assert_eq!(field, Field::MaxDuration),
     }
     // Reading any record: no panic, words are the documented ones.
     let mut record = [0u8; 16];
@@ -60,6 +69,7 @@ fuzz_target!(|data: &[u8]| {
         refresher: refresher_from_bytes(text.get(20..23).unwrap_or(&[])),
         expires_at: (how & 8 != 0).then_some(u64::from(word(text, 6))),
         requested: (how & 16 != 0).then_some(start),
+        max_duration: (how & 32 != 0).then(|| word(text, 7)),
     };
     match read(field, &view) {
         Reading::Empty => {}

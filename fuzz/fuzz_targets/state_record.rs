@@ -11,7 +11,7 @@ use sst::session::dialog_state::{BadRecord, DialogNow, Lifetime, Requester, STAT
 const INT_MAX: u32 = i32::MAX as u32;
 
 /// The module defaults (min_se 1800, dialog default_timeout 12 h, no max_se).
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
 
 /// An ACK through the entry the module's callback calls, with this record.
 fn ack(s: SstState, now: &DialogNow) -> sst::rfc4028::policy::RequestDecision {
@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
                 let other = want.seconds.wrapping_add(1);
                 for current in [0, s.interval, want.seconds, other] {
                     for confirmed in [true, false] {
-                        let now = DialogNow { confirmed, armed_remaining: None, lifetime: current, bound };
+                        let now = DialogNow { confirmed, armed_remaining: None, lifetime: current, bound, answered_ago: None };
                         let d = ack(s, &now);
                         assert!(d.edits.is_empty());
                         if !confirmed {
@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 // a lifetime that fits the timer and is not the interval
                 let fits = want.seconds.saturating_sub(1);
-                let now = DialogNow { confirmed: true, armed_remaining: None, lifetime: fits, bound };
+                let now = DialogNow { confirmed: true, armed_remaining: None, lifetime: fits, bound, answered_ago: None };
                 assert_eq!(
                     s.timer_active(),
                     ack(s, &now).lifetime.is_some()

@@ -91,7 +91,7 @@ CASE(pv_unknown_name_fails_the_config)
 	CHECK(rc < 0, "parse_name(intervall) = %d, want an error", rc);
 	CHECK(log_has(L_ERR, 0, "unknown name in $sst(intervall)"), "no error line names the bad $sst name");
 	static const char *ok[] = { "interval", "refresher", "requester", "requester_flags", "supported",
-		"supported_flags", "expires", "insert" };
+		"supported_flags", "expires", "insert", "max_duration" };
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		pv_parse(ok[i], &rc);
 		CHECK(rc == 0, "parse_name(%s) = %d", ok[i], rc);
@@ -103,7 +103,7 @@ CASE(pv_reads_null_before_the_dialog)
 	BOOT(FLAG);
 	new_context();
 	static const char *n[] = { "interval", "refresher", "requester", "requester_flags", "supported",
-		"supported_flags", "expires", "insert" };
+		"supported_flags", "expires", "insert", "max_duration" };
 	for (size_t i = 0; i < sizeof n / sizeof n[0]; i++)
 		CHECK(pv_is_null(pv_read(n[i])), "$sst(%s) before any dialog: flags %d, want $null", n[i],
 			pv_read(n[i]).flags);

@@ -25,7 +25,7 @@ CASE(stats_registered_as_one_gauge_and_counters)
 {
 	BOOT(FLAG);
 	static const char *counters[] = {"expired_sst", "refreshed_sst", "refresh_refused_sst", "rejected_sst",
-		"raised_sst", "lowered_sst"};
+		"raised_sst", "lowered_sst", "capped_sst"};
 	struct host_stat *g = stat_find("active_sst");
 	CHECK(g && g->var.flags == STAT_NO_RESET, "active_sst: %s, flags %d; want a gauge (STAT_NO_RESET)",
 		g ? "registered" : "missing", g ? g->var.flags : -1);
@@ -34,7 +34,7 @@ CASE(stats_registered_as_one_gauge_and_counters)
 		CHECK(s && s->var.flags == 0 && s->counter == 0, "%s: %s, flags %d; want a counter at 0",
 			counters[i], s ? "registered" : "missing", s ? s->var.flags : -1);
 	}
-	CHECK(g_nstats == 7, "%d statistics registered, want 7", g_nstats);
+	CHECK(g_nstats == 8, "%d statistics registered, want 8", g_nstats);
 }
 
 CASE(stats_none_without_enable_stats)

@@ -269,7 +269,7 @@ void dlg_reply_on_leg(struct dlg_cell *d, struct sip_msg *rpl, long leg)
 	} else if (code >= 200 && code < 300 && d->state < ST_CONFIRMED_NA) {
 		d->state = ST_CONFIRMED_NA;
 		dext_of(d)->timer = d->lifetime;
-		d->start_ts = 1700000000;
+		d->start_ts = (unsigned int)time(NULL);
 		run_cbs(DLGCB_CONFIRMED, d, rpl, DIR_UP, 0, NULL);
 	} else if (code >= 300 && d->state < ST_CONFIRMED_NA) {
 		d->state = ST_DELETED;

@@ -147,7 +147,7 @@ int flag_bit(const char *name);
 extern int g_find_dlg, g_find_sig, g_default_timeout;
 extern unsigned int g_script_timeout;        /* $DLG_timeout set by the script (0: unset) */
 struct host_stat { stat_var var; unsigned long counter; char name[40]; };
-#define MAX_STATS 8
+#define MAX_STATS 16
 extern struct host_stat g_stats[MAX_STATS];
 extern int g_nstats;
 struct host_stat *stat_find(const char *name);

@@ -8,10 +8,10 @@ use super::entry::Outcome;
 use super::expired_event::raise_expired;
 use super::list_ctx::on_mi_context;
 use super::entry::Context;
-use super::reads::{apply_refresher, request_method, store_state, FromCall};
+use super::reads::{apply_refresher, load_max_duration, request_method, store_max_duration, store_state, FromCall};
 use super::statistics::{self, EXPIRED_SST};
 use crate::host::log::What;
-use crate::host::dialog::{Dialog, DlgCall};
+use crate::host::dialog::{Dialog, DlgCall, Kept};
 use crate::host::msg::{FirstLine, SipMsg};
 use crate::rfc4028::policy::{Edits, Method, Place};
 use crate::session::dialog_state::Lifetime;
@@ -56,7 +56,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let what = What { kind: &"initial INVITE", callid: dlg.callid() };
     let flagged = msg.flags() & s.flag_mask != 0;
     let method = request_method(msg).unwrap_or(Method::Other);
-    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what }, &s.policy);
+    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, max_duration: None }, &s.policy);
     match d.note {
         Some(Note::NotFlagged) => sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked"),
         Some(Note::NotInvite) => sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked"),
@@ -74,7 +74,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let (true, Some(state)) = (d.track, d.record) else { return };
     // Callbacks first: without them nothing would follow the call, so the
     // INVITE and the dialog are then left as they are.
-    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, false) {
+    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, Kept { marked: false, max_duration: d.max_duration }) {
         sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
         return;
     }
@@ -82,6 +82,11 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     statistics::count(&d.counts);
     if !store_state(api, dlg, &state) {
         sst_log!(ERR, "{}: cannot store sst_info on the dialog; it won't survive a restart", what);
+    }
+    if let Some(max) = d.max_duration {
+        if !store_max_duration(api, dlg, max) {
+            sst_log!(ERR, "{}: cannot store the call's max_duration; the setting applies to it", what);
+        }
     }
     api.set_mod_flag(dlg, sys::SST_DIALOG_FLAG);
     sst_log!(DBG, "{}: tracked, interval {} (requester {}, supported {})", what, state.interval, state.requester.flags(), state.supported.flags());
@@ -93,11 +98,13 @@ entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was"
         return Ok(());
     }
     let what = What { kind: &"loaded dialog", callid: dlg.callid() };
-    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what });
-    // The new registration carries the gauge's mark from the start: this
-    // callback's own parameter belongs to the global LOADED registration.
+    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, max_duration: None });
+    // The new registration carries the gauge's mark and the call's own
+    // maximum duration from the start: this callback's own parameter
+    // belongs to the global LOADED registration.
     let counted = d.timing == Some(Timing::Started);
-    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, counted) {
+    let kept = Kept { marked: counted, max_duration: load_max_duration(api, dlg) };
+    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, kept) {
         return Err(format!("dialog {}: cannot re-attach session timer callbacks", String::from_utf8_lossy(dlg.callid())).into());
     }
     if counted {
@@ -122,7 +129,7 @@ fn on_request_within(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let Some(mut msg) = call.msg() else { return Ok(()) };
     let Some(method) = request_method(&msg) else { return Ok(()) };
     let what = What { kind: &"refresh request", callid: dlg.callid() };
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: call.kept().max_duration };
     let d = events::request_within(method, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -137,7 +144,7 @@ fn on_initial_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let kind = format_args!("{status} reply");
     let what = What { kind: &kind, callid: dlg.callid() };
     let leg_kept = dlg.is_kept_leg(call.reply_leg());
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: call.kept().max_duration };
     let d = events::initial_reply(status, leg_kept, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -150,7 +157,7 @@ fn on_in_dialog_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let FirstLine::Reply { status } = msg.first_line() else { return Ok(()) };
     let kind = format_args!("{status} reply");
     let what = What { kind: &kind, callid: dlg.callid() };
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what };
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: call.kept().max_duration };
     let d = events::reply_within(status, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -175,8 +182,13 @@ fn on_destroy(_ctx: Context, call: &DlgCall<'_>) -> Outcome {
 fn on_ended(ctx: Context, call: &DlgCall<'_>, ending: Ending) -> Outcome {
     let dlg = &call.dlg;
     let what = What { kind: &"dialog end", callid: dlg.callid() };
-    let d = events::dialog_ended(ending, call.is_active(), &mut FromCall { ctx, dlg, msg: None, what });
+    let read = &mut FromCall { ctx, dlg, msg: None, what, max_duration: call.kept().max_duration };
+    let d = events::dialog_ended(ending, call.is_active(), read, &ctx.s.policy, &dlg.now());
     statistics::follow_timing(call, d.timing);
+    statistics::count(&d.counts);
+    if d.counts.capped {
+        sst_log!(DBG as EVENT_LOG_NAME, "dialog {} reached its max_duration", String::from_utf8_lossy(dlg.callid()));
+    }
     let Some(state) = d.expired else { return Ok(()) };
     EXPIRED_SST.increment();
     sst_log!(DBG as EVENT_LOG_NAME, "dialog {} expired by its session timer", String::from_utf8_lossy(dlg.callid()));
@@ -204,6 +216,10 @@ fn apply(ctx: Context, call: &DlgCall<'_>, msg: &mut SipMsg, d: &Decision, what:
         Some(Arm::Refit(l)) => {
             dlg.set_lifetime(l.seconds);
             sst_log!(DBG as EVENT_LOG_NAME, "dialog {}: lifetime refitted to {} s", String::from_utf8_lossy(dlg.callid()), l.seconds);
+        }
+        Some(Arm::Capped(l)) => {
+            dlg.set_lifetime(l.seconds);
+            sst_log!(DBG as EVENT_LOG_NAME, "{}: lifetime {} s, what is left of the call's max_duration", what, l.seconds);
         }
         None => {}
     }

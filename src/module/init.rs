@@ -7,7 +7,7 @@ use super::expired_event::EXPIRED_EVENT;
 use super::reads::CallSlots;
 use super::entry::{Settings, SETTINGS};
 use super::exports;
-use crate::host::dialog::DlgApi;
+use crate::host::dialog::{DlgApi, Kept};
 use crate::host::event::Event;
 use crate::host::param::{self, IntParam, StrParam};
 use crate::host::sig::SigApi;
@@ -18,6 +18,8 @@ use crate::{module_params, sst_log, sys};
 // the loader looks names up in this order.
 module_params! { PARAMS:
     static ENABLE_STATS: IntParam = IntParam::new(c"enable_stats", 1);
+    static MAX_DURATION: IntParam = IntParam::new(c"max_duration", 0)
+        .non_negative("give the longest a call may last from its answer in seconds, or 0 for no limit");
     static MAX_SE: IntParam = IntParam::new(c"max_se", 0)
         .non_negative("give the longest session interval in seconds, or 0 for no cap");
     static MIN_SE: IntParam = IntParam::new(c"min_se", 1800)
@@ -56,6 +58,7 @@ entry!(
     let min_se = MIN_SE.checked()?;
     let sst_interval = SST_INTERVAL.checked()?;
     let max_se = MAX_SE.checked()?;
+    let max_duration = MAX_DURATION.checked()?;
     if max_se > 0 && max_se < min_se {
         return Err(format!("max_se = {max_se} is below min_se = {min_se}: no session interval could satisfy both").into());
     }
@@ -94,6 +97,7 @@ entry!(
             reject_to_small: REJECT_TO_SMALL.get() != 0,
             default_timeout,
             max_se: max_se as u32,
+            max_duration: max_duration as u32,
         },
         flag_mask: 1u32 << bit,
         call_slots,
@@ -101,21 +105,21 @@ entry!(
     };
     sst_log!(
         DBG,
-        "sst_flag {} (bit {}), min_se {}, sst_interval {}, reject_to_small {}, max_se {}, dialog default_timeout {}",
+        "sst_flag {} (bit {}), min_se {}, sst_interval {}, reject_to_small {}, max_se {}, max_duration {}, dialog default_timeout {}",
         flag_str, bit, settings.policy.min_se, settings.policy.sst_interval,
-        settings.policy.reject_to_small, settings.policy.max_se, default_timeout
+        settings.policy.reject_to_small, settings.policy.max_se, settings.policy.max_duration, default_timeout
     );
     if SETTINGS.set(settings).is_err() {
         return Err("mod_init ran twice".into());
     }
 
     let api = DlgApi::get().ok_or("dialog API vanished")?;
-    if !api.register(None, sys::DLGCB_CREATED, dialog_created, false) {
+    if !api.register(None, sys::DLGCB_CREATED, dialog_created, Kept::default()) {
         return Err("cannot register the dialog-created callback".into());
     }
     // Runs at once for dialogs already loaded (e.g. from the database), so
     // everything it needs is set up above.
-    if !api.register(None, sys::DLGCB_LOADED, dialog_loaded, false) {
+    if !api.register(None, sys::DLGCB_LOADED, dialog_loaded, Kept::default()) {
         return Err("cannot register the dialog-loaded callback".into());
     }
     Ok(())

@@ -1,8 +1,9 @@
-//! What the dialog handlers read, and the two values they keep on a
-//! dialog: the event's message (its method and session-timer facts), the
-//! script's per-call options (`$sst()` set before `create_dialog()`), the
-//! C module's 16-byte `sst_info` record and beside it who refreshes
-//! (`sst_refresher`). `FromCall` hands them to a `session::events` entry
+//! What the dialog handlers read, and the values they keep on a dialog:
+//! the event's message (its method and session-timer facts), the script's
+//! per-call options (`$sst()` set before `create_dialog()`), the C module's
+//! 16-byte `sst_info` record and beside it who refreshes (`sst_refresher`)
+//! and the call's own maximum duration (`sst_max_duration`, only when the
+//! script set one). `FromCall` hands them to a `session::events` entry
 //! when the entry asks.
 
 use super::entry::Context;
@@ -23,6 +24,9 @@ pub(super) struct FromCall<'c, 'call> {
     pub dlg: &'c Dialog<'call>,
     pub msg: Option<&'c mut SipMsg<'call>>,
     pub what: What<'c>,
+    /// The call's own maximum duration, as this node keeps it in the
+    /// dialog's callback registration (no lookup per message).
+    pub max_duration: Option<u32>,
 }
 
 impl Reads for FromCall<'_, '_> {
@@ -34,6 +38,9 @@ impl Reads for FromCall<'_, '_> {
     }
     fn call_options(&mut self) -> CallOptions {
         self.ctx.s.call_slots.requested().unwrap_or_default()
+    }
+    fn max_duration(&mut self) -> Option<u32> {
+        self.max_duration
     }
 }
 
@@ -70,48 +77,53 @@ pub(super) fn request_method(msg: &SipMsg) -> Option<Method> {
     })
 }
 
-/// The two per-message slots that carry a call's options from the script to
+/// The per-message slots that carry a call's options from the script to
 /// the dialog-created callback. 0 is "not set" (the core zeroes the context
 /// for every message): the interval is stored as its u32 bit pattern (never
-/// 0: writes refuse it), insert as 1 (on) or 2 (off).
+/// 0: writes refuse it), insert as 1 (on) or 2 (off), the maximum duration
+/// plus one (0 is a value: no limit for this call; writes keep it below
+/// i32::MAX).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct CallSlots {
     pub interval: IntSlot,
     pub insert: IntSlot,
+    pub max_duration: IntSlot,
 }
 
 const INSERT_ON: c_int = 1;
 const INSERT_OFF: c_int = 2;
 
 /// Slot values -> options; None when the script set nothing.
-fn decode(interval: c_int, insert: c_int) -> Option<CallOptions> {
-    if interval == 0 && insert == 0 {
+fn decode(interval: c_int, insert: c_int, max_duration: c_int) -> Option<CallOptions> {
+    if interval == 0 && insert == 0 && max_duration == 0 {
         return None;
     }
     Some(CallOptions {
         interval: (interval != 0).then_some(interval as u32),
         insert: insert != INSERT_OFF,
+        max_duration: (max_duration > 0).then(|| max_duration as u32 - 1),
     })
 }
 
-fn encode(o: CallOptions) -> (c_int, c_int) {
-    (o.interval.map_or(0, |i| i as c_int), if o.insert { INSERT_ON } else { INSERT_OFF })
+fn encode(o: CallOptions) -> (c_int, c_int, c_int) {
+    let max = o.max_duration.map_or(0, |m| m.min(i32::MAX as u32 - 1) as c_int + 1);
+    (o.interval.map_or(0, |i| i as c_int), if o.insert { INSERT_ON } else { INSERT_OFF }, max)
 }
 
 impl CallSlots {
     pub fn register() -> Option<CallSlots> {
-        Some(CallSlots { interval: IntSlot::register()?, insert: IntSlot::register()? })
+        Some(CallSlots { interval: IntSlot::register()?, insert: IntSlot::register()?, max_duration: IntSlot::register()? })
     }
 
     /// What the script asked for the message being processed.
     pub fn requested(self) -> Option<CallOptions> {
-        decode(self.interval.get()?, self.insert.get()?)
+        decode(self.interval.get()?, self.insert.get()?, self.max_duration.get()?)
     }
 
     /// false when no message is being processed.
     pub fn store(self, o: CallOptions) -> bool {
-        let (i, s) = encode(o);
-        self.interval.put(i) && self.insert.put(s)
+        let (i, s, m) = encode(o);
+        self.interval.put(i) && self.insert.put(s) && self.max_duration.put(m)
     }
 }
 
@@ -161,6 +173,24 @@ fn load_state(dlg: &Dialog, fetched: Result<Option<Fetched>, ()>) -> Option<SstS
     }
 }
 
+/// Name of the dialog value holding the call's own maximum duration
+/// (decimal seconds), stored at creation only when the script set one.
+const MAX_DURATION_VALUE: &str = "sst_max_duration";
+
+/// The call's own maximum duration; None when the script set none (or the
+/// value is unreadable: the setting applies then).
+pub(super) fn load_max_duration(api: &DlgApi, dlg: &Dialog) -> Option<u32> {
+    match api.fetch_value(dlg, MAX_DURATION_VALUE) {
+        Ok(Some(v)) if v.is_str => core::str::from_utf8(v.bytes()).ok()?.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Keeps the script's maximum duration for this call on the dialog.
+pub(super) fn store_max_duration(api: &DlgApi, dlg: &Dialog, secs: u32) -> bool {
+    api.store_value(dlg, MAX_DURATION_VALUE, secs.to_string().as_bytes())
+}
+
 /// Stores the record; false when the dialog module could not.
 pub(super) fn store_state(api: &DlgApi, dlg: &Dialog, state: &SstState) -> bool {
     api.store_value(dlg, STATE_VALUE, &state.to_bytes())
@@ -204,15 +234,16 @@ mod tests {
 
     #[test]
     fn slot_encoding_round_trips_and_zero_means_unset() {
-        assert_eq!(decode(0, 0), None);
+        assert_eq!(decode(0, 0, 0), None);
         for o in [
-            CallOptions { interval: Some(600), insert: true },
-            CallOptions { interval: None, insert: false },
-            CallOptions { interval: Some(u32::MAX), insert: false },
+            CallOptions { interval: Some(600), insert: true, max_duration: None },
+            CallOptions { interval: None, insert: false, max_duration: Some(0) },
+            CallOptions { interval: Some(u32::MAX), insert: false, max_duration: Some(14400) },
+            CallOptions { interval: None, insert: true, max_duration: Some(i32::MAX as u32 - 1) },
             CallOptions::default(),
         ] {
-            let (i, s) = encode(o);
-            assert_eq!(decode(i, s), Some(o), "{o:?}");
+            let (i, s, m) = encode(o);
+            assert_eq!(decode(i, s, m), Some(o), "{o:?}");
         }
     }
 }

@@ -1,12 +1,13 @@
 //! `$sst(name)`: the script reads the call's session timer, and before
-//! `create_dialog()` asks for a per-call interval or no insertion.
+//! `create_dialog()` asks for a per-call interval, no insertion, or a
+//! maximum duration.
 //!
 //! Why a pseudo-variable and not a function: it is how OpenSIPS scripts
 //! already steer a call before its dialog exists (`$DLG_timeout` works the
 //! same way and is kept in the same per-message context), it reads back what
 //! was set, and a config that never names it behaves exactly as before.
 
-use super::reads::{load_refresher, stored_state};
+use super::reads::{load_max_duration, load_refresher, stored_state};
 use super::entry::Stop;
 use super::entry::Context;
 use crate::host::pv::{In, Out};
@@ -43,6 +44,7 @@ fn view(ctx: Context) -> View {
             refresher: load_refresher(api, &dlg),
             expires_at: dlg.expires_at(now),
             requested,
+            max_duration: load_max_duration(api, &dlg).or(Some(s.policy.max_duration)).filter(|m| *m > 0),
         }
     })
 }

@@ -1,8 +1,8 @@
 //! The `sst` statistics group: what the core registers from `exports.stats`
 //! (only with enable_stats = 1), and how a decision's counts and timing
 //! move them. Counters count on the node that sees the message (a backup
-//! node of a replicated dialog sees none); `expired_sst` on the node in
-//! charge; the `active_sst` gauge on every node holding the dialog, as the
+//! node of a replicated dialog sees none); `expired_sst` and `capped_sst`
+//! on the node in charge; the `active_sst` gauge on every node holding the dialog, as the
 //! dialog module's own `active_dialogs`.
 
 use crate::host::dialog::DlgCall;
@@ -26,6 +26,8 @@ pub(crate) static REJECTED_SST: StatSlot = StatSlot::new();
 static RAISED_SST: StatSlot = StatSlot::new();
 /// `lowered_sst`: requests whose Session-Expires was lowered to max_se.
 static LOWERED_SST: StatSlot = StatSlot::new();
+/// `capped_sst`: dialogs ended at their maximum duration (`max_duration`).
+static CAPPED_SST: StatSlot = StatSlot::new();
 
 const fn stat(name: &'static core::ffi::CStr, flags: u32, slot: &'static StatSlot) -> sys::stat_export_t {
     sys::stat_export_t { name: name.as_ptr(), flags: flags as _, stat_pointer: slot.0.as_ptr() }
@@ -34,7 +36,7 @@ const fn stat(name: &'static core::ffi::CStr, flags: u32, slot: &'static StatSlo
 /// The group as the loader reads it. A gauge is registered with
 /// STAT_NO_RESET: `reset_statistics` leaves it alone and the prometheus
 /// module exports it as a gauge (every other statistic as a counter).
-pub(super) static STATS: Table<[sys::stat_export_t; 8]> = Table([
+pub(super) static STATS: Table<[sys::stat_export_t; 9]> = Table([
     stat(c"active_sst", sys::STAT_NO_RESET, &ACTIVE_SST),
     stat(c"expired_sst", 0, &EXPIRED_SST),
     stat(c"refreshed_sst", 0, &REFRESHED_SST),
@@ -42,6 +44,7 @@ pub(super) static STATS: Table<[sys::stat_export_t; 8]> = Table([
     stat(c"rejected_sst", 0, &REJECTED_SST),
     stat(c"raised_sst", 0, &RAISED_SST),
     stat(c"lowered_sst", 0, &LOWERED_SST),
+    stat(c"capped_sst", 0, &CAPPED_SST),
     sys::stat_export_t::END,
 ]);
 
@@ -52,6 +55,7 @@ pub(super) fn count(c: &Counts) {
         (c.lowered, &LOWERED_SST),
         (c.refreshed, &REFRESHED_SST),
         (c.refresh_refused, &REFRESH_REFUSED_SST),
+        (c.capped, &CAPPED_SST),
     ] {
         if yes {
             slot.increment();

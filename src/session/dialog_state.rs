@@ -160,6 +160,9 @@ pub struct DialogNow {
     pub lifetime: u32,
     /// The longest lifetime the dialog timer can hold from now.
     pub bound: u32,
+    /// Seconds since the dialog was answered (its first 2xx); None before
+    /// (the dialog module notes the answer after the 2xx's callbacks).
+    pub answered_ago: Option<u32>,
 }
 
 /// The longest lifetime the dialog module can arm now. It adds the lifetime

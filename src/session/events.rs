@@ -22,6 +22,12 @@ pub trait Reads {
     fn call_options(&mut self) -> CallOptions {
         CallOptions::default()
     }
+    /// The longest this call may last from its answer, as the script set it
+    /// for this call before the dialog was created (kept on the dialog);
+    /// None when it set nothing (the setting applies).
+    fn max_duration(&mut self) -> Option<u32> {
+        None
+    }
 }
 
 /// Inputs already at hand (tests, the call-flow model, fuzzers, benchmarks).
@@ -42,6 +48,9 @@ impl Reads for Known {
     fn call_options(&mut self) -> CallOptions {
         self.call
     }
+    fn max_duration(&mut self) -> Option<u32> {
+        self.call.max_duration
+    }
 }
 
 /// The lifetime to give the dialog; its module arms the timer with it at
@@ -53,12 +62,15 @@ pub enum Arm {
     /// The lifetime last set, clamped again from now (its clamp was told
     /// when first made: nothing on every request of a long call).
     Refit(Lifetime),
+    /// What is left of the call's maximum duration (`max_duration`), which
+    /// is shorter than what the session or the dialog would have armed.
+    Capped(Lifetime),
 }
 
 impl Arm {
     pub fn lifetime(self) -> Lifetime {
         match self {
-            Arm::Session(l) | Arm::Refit(l) => l,
+            Arm::Session(l) | Arm::Refit(l) | Arm::Capped(l) => l,
         }
     }
 }
@@ -88,6 +100,8 @@ pub struct Counts {
     pub refreshed: bool,
     /// A refresh of a running session timer got another final reply.
     pub refresh_refused: bool,
+    /// The dialog ended at its maximum duration (`max_duration`).
+    pub capped: bool,
 }
 
 /// Whether the dialog's session timer runs from this event on: the
@@ -117,6 +131,9 @@ pub struct Decision {
     /// The session timer ran out: count it (`expired_sst`) and raise
     /// E_SST_EXPIRED with this record.
     pub expired: Option<SstState>,
+    /// The maximum duration the script set for this call, to keep on the
+    /// dialog (created dialogs only).
+    pub max_duration: Option<u32>,
     pub counts: Counts,
     pub timing: Option<Timing>,
     pub note: Option<Note>,
@@ -136,9 +153,11 @@ pub fn dialog_created(flagged: bool, method: Method, read: &mut impl Reads, cfg:
         return noted(Note::NotInvite);
     }
     let Some(facts) = read.facts() else { return noted(Note::Unreadable) };
-    let i = policy::initial_invite_for_call(&facts, cfg, &read.call_options());
+    let call = read.call_options();
+    let i = policy::initial_invite_for_call(&facts, cfg, &call);
     Decision {
         track: true,
+        max_duration: call.max_duration,
         counts: counts_of_edits(&i.edits, &facts),
         edits: i.edits,
         record: Some(i.state),
@@ -154,6 +173,15 @@ pub fn request_within(method: Method, read: &mut impl Reads, cfg: &Config, dialo
     if !dialog.confirmed {
         return Decision::default();
     }
+    let mut d = request_decision(method, read, cfg, dialog);
+    // The dialog module re-arms its timer after any request once a lifetime
+    // was set (from now, with that lifetime): each request keeps the call
+    // within its maximum duration.
+    d.lifetime = within_max_duration(d.lifetime, dialog.lifetime, read, cfg, dialog);
+    d
+}
+
+fn request_decision(method: Method, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Decision {
     let request = match method {
         Method::Ack | Method::Prack => WithinRequest::AckOrPrack,
         Method::Invite | Method::Update => WithinRequest::Refresh,
@@ -169,6 +197,42 @@ pub fn request_within(method: Method, read: &mut impl Reads, cfg: &Config, dialo
     let d = policy::request_within(&state, request, facts.as_ref(), cfg, dialog);
     let counts = facts.map(|f| counts_of_edits(&d.edits, &f)).unwrap_or_default();
     Decision { edits: d.edits, lifetime: d.lifetime.map(Arm::Session), counts, ..Decision::default() }
+}
+
+/// The call's maximum duration from its answer: the script's value for
+/// this call (0: none), else the setting (0: none).
+fn max_duration(read: &mut impl Reads, cfg: &Config) -> Option<u32> {
+    match read.max_duration() {
+        Some(m) => Some(m),
+        None => Some(cfg.max_duration),
+    }
+    .filter(|m| *m > 0)
+}
+
+/// `arm` (None: the dialog keeps `current`, the lifetime it has), or what
+/// is left of the call's maximum duration when that is shorter (at least
+/// 1 s: a zero lifetime is never armed). Before the answer is noted (at its
+/// own 2xx) the whole maximum is left.
+fn within_max_duration(arm: Option<Arm>, current: u32, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Option<Arm> {
+    let Some(max) = max_duration(read, cfg) else { return arm };
+    let left = max.saturating_sub(dialog.answered_ago.unwrap_or(0)).max(1);
+    if arm.map_or(current, |a| a.lifetime().seconds) > left {
+        Some(Arm::Capped(Lifetime { seconds: left, clamped_from: None }))
+    } else {
+        arm
+    }
+}
+
+/// Whether a dialog whose timer ran out now reached its maximum duration.
+/// The dialog timer ticks in whole seconds that need not begin with the
+/// wall clock's, and the answer is noted in whole seconds: an expiry armed
+/// for the end of the maximum fires when at least `max - 1` seconds show
+/// as gone since the answer.
+fn at_max_duration(read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> bool {
+    match (max_duration(read, cfg), dialog.answered_ago) {
+        (Some(max), Some(ago)) => ago.saturating_add(1) >= max,
+        _ => false,
+    }
 }
 
 fn counts_of_edits(edits: &Edits, facts: &MessageFacts) -> Counts {
@@ -210,11 +274,20 @@ fn reply(status: u32, ctx: ReplyContext, read: &mut impl Reads, cfg: &Config) ->
         refresh_refused: matches!(d.refresh, Some(RefreshAnswer::Refused(_))),
         ..Counts::default()
     };
+    // The answer arms the dialog's timer with whatever lifetime it has: its
+    // own timeout when no session timer starts, within the maximum
+    // duration too. A reply's lifetime moves the timer only with the next
+    // request, which keeps within it again.
+    let lifetime = match (d.lifetime.map(Arm::Session), ctx.initial && d.settles) {
+        (Some(arm), _) => within_max_duration(Some(arm), ctx.dialog.lifetime, read, cfg, &ctx.dialog),
+        (None, true) => within_max_duration(None, ctx.dialog.lifetime, read, cfg, &ctx.dialog),
+        (None, false) => None,
+    };
     Decision {
         edits: d.edits,
         record: (d.state != state).then_some(d.state),
         refresher: d.refresher,
-        lifetime: d.lifetime.map(Arm::Session),
+        lifetime,
         counts,
         timing,
         ..Decision::default()
@@ -249,7 +322,7 @@ pub enum Ending {
 /// backup node of a replicated dialog ends it silently, and only the node in
 /// charge runs expiry actions). An on-timeout route that extends the dialog
 /// ends nothing yet, and no event comes.
-pub fn dialog_ended(ending: Ending, active: bool, read: &mut impl Reads) -> Decision {
+pub fn dialog_ended(ending: Ending, active: bool, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Decision {
     let by_timer = match ending {
         Ending::Expired => true,
         Ending::Terminated { bye_on_timeout } => bye_on_timeout,
@@ -257,6 +330,10 @@ pub fn dialog_ended(ending: Ending, active: bool, read: &mut impl Reads) -> Deci
     let ended = Decision { timing: Some(Timing::Stopped), ..Decision::default() };
     if !by_timer || !active {
         return ended;
+    }
+    // Ended at the operator's maximum, not because nobody refreshed.
+    if at_max_duration(read, cfg, dialog) {
+        return Decision { counts: Counts { capped: true, ..Counts::default() }, ..ended };
     }
     // Only a running session timer expires: a tracked call without one
     // merely reached the dialog's own timeout.

@@ -24,9 +24,11 @@ pub enum Field {
     Expires,
     /// Whether this proxy asks for session timers when the UAC did not.
     Insert,
+    /// The longest the call may last from its answer (`max_duration`).
+    MaxDuration,
 }
 
-const NAMES: [(&str, Field); 8] = [
+const NAMES: [(&str, Field); 9] = [
     ("interval", Field::Interval),
     ("refresher", Field::Refresher),
     ("requester", Field::Requester),
@@ -35,6 +37,7 @@ const NAMES: [(&str, Field); 8] = [
     ("supported_flags", Field::SupportedFlags),
     ("expires", Field::Expires),
     ("insert", Field::Insert),
+    ("max_duration", Field::MaxDuration),
 ];
 
 impl Field {
@@ -82,6 +85,9 @@ pub struct View {
     pub expires_at: Option<u64>,
     /// What the script wrote for this message, before the dialog existed.
     pub requested: Option<CallOptions>,
+    /// The call's maximum duration in force: its own, else the setting;
+    /// None without one.
+    pub max_duration: Option<u32>,
 }
 
 /// "" for nobody.
@@ -117,6 +123,7 @@ pub fn read(field: Field, v: &View) -> Reading {
         return match (field, v.requested) {
             (Field::Interval, Some(CallOptions { interval: Some(i), .. })) => Reading::Number(i.into()),
             (Field::Insert, Some(o)) => Reading::Number(o.insert.into()),
+            (Field::MaxDuration, Some(CallOptions { max_duration: Some(m), .. })) => Reading::Number(m.into()),
             _ => Reading::Empty,
         };
     };
@@ -132,6 +139,7 @@ pub fn read(field: Field, v: &View) -> Reading {
         Field::SupportedFlags => Reading::Number(state.supported.flags().into()),
         // The per-call choice is spent once the dialog is tracked.
         Field::Insert => Reading::Empty,
+        Field::MaxDuration => v.max_duration.map_or(Reading::Empty, |m| Reading::Number(m.into())),
     }
 }
 
@@ -152,14 +160,17 @@ pub enum WriteError {
     BadInterval,
     /// insert: 0/1, yes/no, true/false, on/off.
     BadSwitch,
+    /// max_duration: a whole number of seconds from 0 (no limit) to 2147483646.
+    BadDuration,
 }
 
 impl core::fmt::Display for WriteError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
-            WriteError::ReadOnly => "read-only; only $sst(interval) and $sst(insert) can be set",
+            WriteError::ReadOnly => "read-only; only $sst(interval), $sst(insert) and $sst(max_duration) can be set",
             WriteError::BadInterval => "interval must be a whole number of seconds from 1 to 4294967295",
             WriteError::BadSwitch => "insert must be 1 or 0 (yes/no, true/false, on/off)",
+            WriteError::BadDuration => "max_duration must be a whole number of seconds from 0 (no limit) to 2147483646",
         })
     }
 }
@@ -205,6 +216,14 @@ pub fn write(field: Field, value: Assigned<'_>, now: CallOptions) -> Result<Call
                 }
             };
             Ok(CallOptions { insert: on, ..now })
+        }
+        // The dialog timer holds an int: nothing longer can be armed.
+        Field::MaxDuration => {
+            if value == Assigned::Null {
+                return Ok(CallOptions { max_duration: None, ..now });
+            }
+            let m = as_int(value).and_then(|m| u32::try_from(m).ok()).filter(|m| *m < i32::MAX as u32);
+            Ok(CallOptions { max_duration: Some(m.ok_or(WriteError::BadDuration)?), ..now })
         }
         _ => Err(WriteError::ReadOnly),
     }

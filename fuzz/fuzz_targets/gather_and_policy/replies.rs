@@ -24,6 +24,7 @@ pub(super) fn check_reply(
         lifetime: None,
         refresher: RefresherUpdate::Keep,
         refresh: None,
+        settles: false,
     };
     // Only a final reply to a refresh of a running timer in a confirmed
     // dialog is counted as one, accepted exactly when it is a 2xx.

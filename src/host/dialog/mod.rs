@@ -1,7 +1,8 @@
 //! The dialog module's API, reached through `find_export("load_dlg")`, the
 //! few fields of a dialog we read or write, and one run of a dialog
 //! callback (`DlgCall`); `mi_context`: reading inside DLGCB_MI_CONTEXT;
-//! `end_reason`: why the dialog module says a dialog ended.
+//! `end_reason`: why the dialog module says a dialog ended; `kept`: what
+//! this node keeps in a dialog's callback registration.
 
 use crate::host::msg::SipMsg;
 use crate::session::dialog_state::{lifetime_bound, DialogNow};
@@ -12,7 +13,9 @@ use core::ptr::NonNull;
 use std::sync::OnceLock;
 
 mod end_reason;
+mod kept;
 mod mi_context;
+pub use kept::Kept;
 
 /// The dialog module's function table, filled once in mod_init (before the
 /// fork, so every process inherits it).
@@ -70,16 +73,14 @@ impl DlgApi {
         f(NonNull::new(p).map(|raw| Dialog { raw, _call: PhantomData }))
     }
 
-    /// Registers a callback for `dlg` (NULL = global: CREATED or LOADED).
-    /// `marked`: the registration starts with its mark set (see
-    /// `DlgCall::set_mark`).
-    pub fn register(&self, dlg: Option<&Dialog>, types: u32, cb: Callback, marked: bool) -> bool {
+    /// Registers a callback for `dlg` (NULL = global: CREATED or LOADED),
+    /// keeping `kept` in the registration (see `Kept`).
+    pub fn register(&self, dlg: Option<&Dialog>, types: u32, cb: Callback, kept: Kept) -> bool {
         let Some(reg) = self.0.register_dlgcb else { return false };
         let d = dlg.map_or(core::ptr::null_mut(), |d| d.raw.as_ptr());
-        let param = if marked { MARK } else { core::ptr::null_mut() };
-        // SAFETY: documented dialog API; the parameter is a marker, never
+        // SAFETY: documented dialog API; the parameter is a number, never
         // dereferenced, and no free function is given.
-        unsafe { reg(d, types as c_int, Some(cb), param, None) == 0 }
+        unsafe { reg(d, types as c_int, Some(cb), kept.to_param(), None) == 0 }
     }
 
     pub fn store_value(&self, dlg: &Dialog, name: &str, bytes: &[u8]) -> bool {
@@ -184,9 +185,9 @@ impl<'call> Dialog<'call> {
     pub fn now(&self) -> DialogNow {
         // SAFETY: plain fields of a live dialog; the timer process may move
         // tl.timeout concurrently, hence the volatile read of one aligned u32.
-        let (state, timeout, lifetime) = unsafe {
+        let (state, timeout, lifetime, start_ts) = unsafe {
             let d = self.raw.as_ptr();
-            ((*d).state, core::ptr::read_volatile(&(*d).tl.timeout), (*d).lifetime)
+            ((*d).state, core::ptr::read_volatile(&(*d).tl.timeout), (*d).lifetime, (*d).start_ts)
         };
         // SAFETY: core function reading the shared tick counter.
         let ticks = unsafe { sys::get_ticks() };
@@ -197,6 +198,8 @@ impl<'call> Dialog<'call> {
             armed_remaining: (timeout != 0).then(|| timeout.saturating_sub(ticks)),
             lifetime,
             bound: lifetime_bound(ticks, now_unix),
+            // start_ts: Unix time of the answer, 0 until then.
+            answered_ago: (start_ts != 0).then(|| now_unix.saturating_sub(u64::from(start_ts)).min(u64::from(u32::MAX)) as u32),
         }
     }
 
@@ -226,10 +229,6 @@ impl<'call> Dialog<'call> {
         }
     }
 }
-
-/// The value of a marked registration's parameter: not a pointer to
-/// anything, only "set".
-const MARK: *mut core::ffi::c_void = core::ptr::without_provenance_mut(1);
 
 /// The SIP message of a dialog callback. A locally generated reply comes as
 /// the FAKED_REPLY marker (-1), which is no message.
@@ -286,19 +285,33 @@ impl<'a> DlgCall<'a> {
         unsafe { callback_msg(self.params?.msg) }
     }
 
-    /// Sets (`on`) or clears this node's mark on the dialog, kept in the
-    /// parameter of the callback registration running now, which the
-    /// dialog module hands every callback of it and never replicates or
-    /// saves. True when the mark changed: of concurrent callbacks of one
-    /// dialog in several processes, exactly one sees the change.
-    pub fn set_mark(&self, on: bool) -> bool {
-        let Some(slot) = self.params.map(|p| p.param).filter(|p| !p.is_null()) else { return false };
-        let (from, to) = if on { (core::ptr::null_mut(), MARK) } else { (MARK, core::ptr::null_mut()) };
+    /// The parameter slot of the callback registration running now, which
+    /// the dialog module hands every callback of it.
+    fn kept_slot(&self) -> Option<&'a core::sync::atomic::AtomicPtr<core::ffi::c_void>> {
+        let slot = self.params.map(|p| p.param).filter(|p| !p.is_null())?;
         // SAFETY: `param` points at the registration's own pointer-sized
-        // slot in shm, live while the dialog is; every access to it is
-        // ours and atomic.
-        let slot = unsafe { core::sync::atomic::AtomicPtr::from_ptr(slot) };
-        slot.compare_exchange(from, to, core::sync::atomic::Ordering::SeqCst, core::sync::atomic::Ordering::SeqCst).is_ok()
+        // slot in shm, live while the dialog is (so for this callback);
+        // every access to it is ours and atomic.
+        Some(unsafe { core::sync::atomic::AtomicPtr::from_ptr(slot) })
+    }
+
+    /// What this node keeps in the running registration (see `Kept`).
+    pub fn kept(&self) -> Kept {
+        self.kept_slot().map_or(Kept::default(), |s| Kept::from_param(s.load(core::sync::atomic::Ordering::SeqCst)))
+    }
+
+    /// Changes what the running registration keeps with `change` (None: no
+    /// change), atomically: of concurrent callbacks of one dialog in several
+    /// processes, exactly one makes a given change. True when it was made.
+    fn change_kept(&self, change: impl Fn(Kept) -> Option<Kept>) -> bool {
+        let Some(slot) = self.kept_slot() else { return false };
+        let o = core::sync::atomic::Ordering::SeqCst;
+        slot.fetch_update(o, o, |p| change(Kept::from_param(p)).map(Kept::to_param)).is_ok()
+    }
+
+    /// Sets (`on`) or clears the gauge's mark; true when it changed.
+    pub fn set_mark(&self, on: bool) -> bool {
+        self.change_kept(|k| (k.marked != on).then_some(Kept { marked: on, ..k }))
     }
 
     /// Whether this node is in charge of the dialog (a backup node of a

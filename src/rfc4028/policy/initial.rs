@@ -21,6 +21,9 @@ pub struct Config {
     /// The longest Session-Expires this proxy lets a request carry, and so
     /// the longest session it arms; 0: no cap.
     pub max_se: u32,
+    /// The longest a tracked call may last from its answer, refreshes or
+    /// not (`max_duration`); 0: no limit.
+    pub max_duration: u32,
 }
 
 /// The bounds the settings put on a request's session interval (RFC 4028
@@ -96,7 +99,8 @@ pub struct InitialDecision {
 }
 
 /// What the script asked for this one call before the dialog was created
-/// (`$sst(interval)`, `$sst(insert)`); the default is the configuration's.
+/// (`$sst(interval)`, `$sst(insert)`, `$sst(max_duration)`); the default is
+/// the configuration's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallOptions {
     /// The interval to request instead of `sst_interval` (still at least
@@ -106,11 +110,14 @@ pub struct CallOptions {
     /// (flow 5). Off: the request keeps no Session-Expires, so a UAS that
     /// does not handle timers is never made to (OpenSIPS #991).
     pub insert: bool,
+    /// The longest this call may last from its answer, instead of the
+    /// `max_duration` setting; Some(0): no limit for this call.
+    pub max_duration: Option<u32>,
 }
 
 impl Default for CallOptions {
     fn default() -> Self {
-        CallOptions { interval: None, insert: true }
+        CallOptions { interval: None, insert: true, max_duration: None }
     }
 }
 

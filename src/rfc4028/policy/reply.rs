@@ -53,6 +53,9 @@ pub struct ReplyDecision {
     pub refresher: RefresherUpdate,
     /// Set for the final reply to a refresh of a running session timer.
     pub refresh: Option<RefreshAnswer>,
+    /// The reply settles the session, with a timer or without: the first
+    /// 2xx of the kept leg to the INVITE, or a readable 2xx to a refresh.
+    pub settles: bool,
 }
 
 /// The refresher of a session settled by a 2xx carrying Session-Expires
@@ -79,7 +82,7 @@ pub fn reply(
     cfg: &Config,
     ctx: &ReplyContext,
 ) -> ReplyDecision {
-    let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep, refresh: None };
+    let mut d = ReplyDecision { state, edits: Edits::default(), lifetime: None, refresher: RefresherUpdate::Keep, refresh: None, settles: false };
     let is_2xx = (200..300).contains(&status);
     // A 2xx of the INVITE once the dialog is confirmed is a retransmission
     // (or a changed copy): the UAC's transaction absorbs it, so it settles
@@ -97,6 +100,7 @@ pub fn reply(
     let Some(facts) = facts else {
         if is_2xx && ctx.initial {
             untimed(&mut d, cfg);
+            d.settles = true;
         }
         // A refresh 2xx that cannot be read leaves the session in force.
         return d;
@@ -124,6 +128,7 @@ pub fn reply(
 /// A 2xx of the kept leg to the INVITE or a refresh: the session it settles.
 fn settle_2xx(d: &mut ReplyDecision, facts: &MessageFacts, cfg: &Config, ctx: &ReplyContext) {
     let state = d.state;
+    d.settles = true;
     let uas_supports = facts.supports_timer || facts.requires_timer || facts.se().is_some();
     match facts.se() {
         // No interval at all (RFC 4028 §4's floor is 90): it says neither

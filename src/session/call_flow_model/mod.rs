@@ -62,6 +62,8 @@ fn run(cfg: Config, inv: &Invite, steps: &[Step]) {
         own_timeout: Some(cfg.default_timeout),
         marked: false,
         gauge: 0,
+        call_max: created.max_duration,
+        answered_at: None,
     };
     for s in steps {
         sim.step(s);
@@ -90,7 +92,7 @@ proptest! {
 /// with PRACK and UPDATE, huge values.
 #[test]
 fn call_flow_model_known_flows() {
-    let cfg = Config { min_se: 90, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
+    let cfg = Config { min_se: 90, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
     let uac = Invite { se: Some(1800), min_se: None, supported: true, call: CallOptions::default() };
     let answer = Step::Answer { leg: 1, se: SeAnswer::Same, refresher_uas: false };
     for code in [488, 491, 500, 408, 487, 422] {

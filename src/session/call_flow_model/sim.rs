@@ -50,6 +50,11 @@ pub(super) struct Sim {
     pub(super) marked: bool,
     /// How many times the gauge moved for this dialog: +1 / -1.
     pub(super) gauge: i64,
+    /// The script's maximum duration for this call (kept on the dialog).
+    pub(super) call_max: Option<u32>,
+    /// When the dialog was answered (the dialog module notes it after the
+    /// 2xx's callbacks).
+    pub(super) answered_at: Option<u64>,
 }
 
 const TICK0: u64 = 1000;
@@ -62,6 +67,7 @@ impl Sim {
             armed_remaining: self.dlg.armed.map(|a| a.saturating_sub(self.t) as u32),
             lifetime: self.dlg.lifetime,
             bound: lifetime_bound((TICK0 + self.t) as u32, UNIX0 + self.t),
+            answered_ago: self.answered_at.map(|a| (self.t - a) as u32),
         }
     }
 
@@ -126,7 +132,14 @@ impl Sim {
     /// What an entry reads, as the module reads it: the stored record, the
     /// message's facts.
     fn reads(&self, msg: &Msg) -> impl Reads {
-        events::Known { record: Some(self.record), facts: msg.facts(), call: CallOptions::default() }
+        events::Known { record: Some(self.record), facts: msg.facts(), call: CallOptions { max_duration: self.call_max, ..CallOptions::default() } }
+    }
+
+    /// Reference: when the call must be over by, if it has a maximum
+    /// duration (the script's for the call, else the setting).
+    fn deadline(&self) -> Option<u64> {
+        let max = self.call_max.unwrap_or(self.cfg.max_duration);
+        self.answered_at.filter(|_| max > 0).map(|a| a + u64::from(max))
     }
 
     /// The decision carried out as the module's callbacks carry it out.
@@ -176,7 +189,11 @@ impl Sim {
     /// (a), (b), (f): after every event of a live dialog.
     fn check(&self, step: &Step) {
         if let (Some(own), true) = (self.own_timeout, self.dlg.state != DlgState::Ended) {
-            assert_eq!(self.dlg.lifetime, own, "after {step:?}: a call without a session timer lost its own timeout");
+            if self.deadline().is_some() {
+                assert!(self.dlg.lifetime <= own, "after {step:?}: a call without a session timer got {} s, more than its own timeout", self.dlg.lifetime);
+            } else {
+                assert_eq!(self.dlg.lifetime, own, "after {step:?}: a call without a session timer lost its own timeout");
+            }
         }
         // (g): the gauge counts this dialog once, exactly while it is
         // confirmed with a session timer running, and never after its end.
@@ -187,8 +204,14 @@ impl Sim {
             return;
         }
         let armed = self.dlg.armed.expect("a confirmed dialog is armed");
+        // (i): never armed past the call's maximum duration (once it is due,
+        // the next tick ends the call)
+        if let Some(end) = self.deadline() {
+            assert!(armed <= end.max(self.t + 1), "after {step:?}: armed {armed} past the maximum duration's end {end} (t {})", self.t);
+        }
         if let Some(e) = self.session {
-            assert!(armed >= e, "after {step:?}: armed {armed} is earlier than the session in force {e} (t {})", self.t);
+            let e = self.deadline().map_or(e, |end| e.min(end));
+            assert!(armed >= e, "after {step:?}: armed {armed} is earlier than the session in force (or the maximum duration's end) {e} (t {})", self.t);
         }
         let room = self.largest.max(u64::from(self.cfg.default_timeout)).min(u64::from(self.now().bound));
         assert!(armed <= self.t + room, "after {step:?}: armed {armed} is beyond now {} + {room}", self.t);
@@ -217,6 +240,7 @@ impl Sim {
                 let mut ok = Self::answer_msg(se, self.asked, refresher_uas, "1 INVITE");
                 self.reply(200, &mut ok, true, kept);
                 if first {
+                    self.answered_at = Some(self.t);
                     self.dlg.kept_leg = Some(leg);
                     // confirmation: the dialog module inserts its timer
                     self.dlg.state = Confirmed;
@@ -308,12 +332,18 @@ impl Sim {
                 if self.dlg.state == Confirmed && self.dlg.armed.is_some_and(|a| a <= self.t) {
                     // the dialog timer ran out: it must not have cut a live session
                     let armed = self.dlg.armed.unwrap();
-                    if let Some(e) = self.session {
+                    // (the timer's whole seconds: within one of the end is the end)
+                    let capped = self.deadline().is_some_and(|end| armed + 1 >= end);
+                    if let Some(e) = self.session.filter(|_| !capped) {
                         assert!(armed >= e, "the dialog expired at {armed}, before the session in force ({e})");
                     }
-                    // (e): counted as a session-timer expiry exactly when one was in force
-                    let d = events::dialog_ended(Ending::Expired, true, &mut self.reads(&Msg::default()));
-                    assert_eq!(d.expired.is_some(), self.session.is_some(), "expiry counted {:?}, session in force {:?}", d.expired, self.session);
+                    // (e): counted as a session-timer expiry exactly when one was in
+                    // force, as the end of the maximum duration when that came first
+                    // the expiry callback runs when the timer fires, not at the end of the wait
+                    let now = DialogNow { armed_remaining: None, answered_ago: self.answered_at.map(|a| (armed - a) as u32), ..self.now() };
+                    let d = events::dialog_ended(Ending::Expired, true, &mut self.reads(&Msg::default()), &self.cfg, &now);
+                    assert_eq!(d.counts.capped, capped, "ended at the maximum duration: counted {}, armed {armed}, deadline {:?}", d.counts.capped, self.deadline());
+                    assert_eq!(d.expired.is_some(), self.session.is_some() && !capped, "expiry counted {:?}, session in force {:?}", d.expired, self.session);
                     self.follow_timing(d.timing);
                     self.follow_timing(events::dialog_destroyed().timing);
                     self.dlg.state = Ended;

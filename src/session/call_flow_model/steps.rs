@@ -87,12 +87,13 @@ pub(super) fn config() -> impl Strategy<Value = Config> {
         any::<bool>(),
         prop_oneof![Just(600u32), Just(7200), Just(43200)],
         prop_oneof![Just(0u32), Just(1800), Just(3600), Just(100_000)],
+        prop_oneof![4 => Just(0u32), 1 => Just(1), 1 => Just(600), 1 => Just(5000), 1 => Just(14_400)],
     )
-        .prop_map(|(min_se, sst, reject, dt, max_se)| {
+        .prop_map(|(min_se, sst, reject, dt, max_se, max_duration)| {
             // mod_init refuses max_se below min_se or sst_interval: raise it
             // to the smallest value it would accept
             let max_se = if max_se == 0 { 0 } else { max_se.max(min_se).max(sst) };
-            Config { min_se, sst_interval: sst, reject_to_small: reject, default_timeout: dt, max_se }
+            Config { min_se, sst_interval: sst, reject_to_small: reject, default_timeout: dt, max_se, max_duration }
         })
 }
 
@@ -103,11 +104,12 @@ pub(super) fn invite() -> impl Strategy<Value = Invite> {
         any::<bool>(),
         proptest::option::of(interval()),
         any::<bool>(),
+        prop_oneof![4 => Just(None), 1 => Just(Some(0u32)), 1 => Just(Some(300)), 1 => Just(Some(20_000))],
     )
-        .prop_map(|(se, min_se, supported, per_call, insert)| Invite {
+        .prop_map(|(se, min_se, supported, per_call, insert, max_duration)| Invite {
             se,
             min_se,
             supported,
-            call: CallOptions { interval: per_call.filter(|i| *i > 0), insert },
+            call: CallOptions { interval: per_call.filter(|i| *i > 0), insert, max_duration },
         })
 }

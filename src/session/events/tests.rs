@@ -6,8 +6,8 @@ use super::*;
 use crate::rfc4028::policy::{gather, lay_out, Edit};
 use crate::session::dialog_state::{Requester, Supported};
 
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0 };
-const NOW: DialogNow = DialogNow { confirmed: true, armed_remaining: Some(1800), lifetime: 1800, bound: 1 << 30 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+const NOW: DialogNow = DialogNow { confirmed: true, armed_remaining: Some(1800), lifetime: 1800, bound: 1 << 30, answered_ago: None };
 const EARLY: DialogNow = DialogNow { confirmed: false, armed_remaining: None, lifetime: 7200, ..NOW };
 const TRACKED: SstState = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
 
@@ -55,7 +55,7 @@ fn a_created_dialog_is_tracked_only_for_a_flagged_invite_with_readable_headers()
 #[test]
 fn a_created_dialog_takes_the_scripts_options_and_tells_a_raise_instead_of_a_422() {
     let mut r = known(None, &[]);
-    r.call = CallOptions { interval: Some(2400), insert: true };
+    r.call = CallOptions { interval: Some(2400), insert: true, max_duration: None };
     let d = dialog_created(true, Method::Invite, &mut r, &CFG);
     assert_eq!(d.record, Some(SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 2400 }));
     assert_eq!(d.edits.iter().collect::<Vec<_>>(), vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
@@ -135,7 +135,7 @@ fn only_the_kept_legs_2xx_settles_the_session_and_an_unchanged_record_is_not_sto
 #[test]
 fn only_a_running_session_timer_ends_a_dialog_by_expiry_on_the_node_in_charge() {
     let untimed = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
-    let ended = |ending, active, record| dialog_ended(ending, active, &mut Known { record, ..Known::default() }).expired;
+    let ended = |ending, active, record| dialog_ended(ending, active, &mut Known { record, ..Known::default() }, &CFG, &NOW).expired;
     assert_eq!(ended(Ending::Expired, true, Some(TRACKED)), Some(TRACKED));
     assert_eq!(ended(Ending::Terminated { bye_on_timeout: true }, true, Some(TRACKED)), Some(TRACKED));
     assert_eq!(ended(Ending::Expired, true, Some(untimed)), None);
@@ -143,9 +143,9 @@ fn only_a_running_session_timer_ends_a_dialog_by_expiry_on_the_node_in_charge() 
     // a BYE, or a backup node: the record is not even read; the gauge lets
     // go of the dialog whatever ended it
     let stopped = Decision { timing: Some(Timing::Stopped), ..Decision::default() };
-    assert_eq!(dialog_ended(Ending::Terminated { bye_on_timeout: false }, true, &mut Unread), stopped);
-    assert_eq!(dialog_ended(Ending::Expired, false, &mut Unread), stopped);
-    assert_eq!(dialog_ended(Ending::Expired, true, &mut Known { record: Some(TRACKED), ..Known::default() }).timing, Some(Timing::Stopped));
+    assert_eq!(dialog_ended(Ending::Terminated { bye_on_timeout: false }, true, &mut Unread, &CFG, &NOW), stopped);
+    assert_eq!(dialog_ended(Ending::Expired, false, &mut Unread, &CFG, &NOW), stopped);
+    assert_eq!(dialog_ended(Ending::Expired, true, &mut Known { record: Some(TRACKED), ..Known::default() }, &CFG, &NOW).timing, Some(Timing::Stopped));
     assert_eq!(dialog_destroyed(), stopped);
 }
 
@@ -207,4 +207,65 @@ fn requests_count_what_the_proxy_raised_or_lowered() {
     assert_eq!(request_within(Method::Invite, refresh, &capped, &NOW).counts, Counts { lowered: true, ..Counts::default() });
     let refresh = &mut known(Some(TRACKED), &[("CSeq", "3 INVITE"), ("Session-Expires", "1800")]);
     assert_eq!(request_within(Method::Invite, refresh, &capped, &NOW).counts, Counts::default());
+}
+
+#[test]
+fn the_maximum_duration_bounds_every_lifetime_armed_from_the_answer_on() {
+    let capped = |secs| Some(Arm::Capped(l(secs)));
+    let cfg = Config { max_duration: 3000, ..CFG };
+    let ok = [("CSeq", "1 INVITE"), ("Session-Expires", "7200;refresher=uac")];
+    let mut timed = known(Some(SstState { interval: 7200, ..TRACKED }), &ok);
+    // the answer: the whole maximum is left (the dialog notes the answer after)
+    assert_eq!(initial_reply(200, true, &mut timed.clone(), &cfg, &EARLY).lifetime, capped(3000));
+    assert_eq!(initial_reply(200, true, &mut timed.clone(), &CFG, &EARLY).lifetime, Some(Arm::Session(l(7200))));
+    // an answer without a session timer: the dialog's own timeout, within it too
+    let plain = SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 1800 };
+    let d = initial_reply(200, true, &mut known(Some(plain), &[("CSeq", "1 INVITE")]), &cfg, &EARLY);
+    assert_eq!(d.lifetime, capped(3000), "EARLY's lifetime is 7200");
+    // 2900 s later: a refresh for 7200, an ACK, a BYE each arm what is left
+    let late = DialogNow { answered_ago: Some(2900), ..NOW };
+    let refresh = &mut known(Some(TRACKED), &[("CSeq", "3 INVITE"), ("Session-Expires", "7200")]);
+    assert_eq!(request_within(Method::Invite, refresh, &cfg, &late).lifetime, capped(100));
+    assert_eq!(request_within(Method::Ack, &mut timed, &cfg, &late).lifetime, capped(100));
+    assert_eq!(request_within(Method::Other, &mut Unread, &cfg, &late).lifetime, capped(100));
+    // past it: 1 s, never 0
+    assert_eq!(request_within(Method::Other, &mut Unread, &cfg, &DialogNow { answered_ago: Some(5000), ..NOW }).lifetime, capped(1));
+    // a shorter lifetime is left alone
+    assert_eq!(request_within(Method::Other, &mut Unread, &cfg, &DialogNow { answered_ago: Some(10), lifetime: 600, ..NOW }).lifetime, None);
+    // the call's own value wins over the setting, 0 meaning none for this call
+    let mut own = known(Some(TRACKED), &[("CSeq", "3 INVITE"), ("Session-Expires", "7200")]);
+    own.call.max_duration = Some(5000);
+    assert_eq!(request_within(Method::Invite, &mut own.clone(), &cfg, &late).lifetime, capped(2100));
+    own.call.max_duration = Some(0);
+    assert_eq!(request_within(Method::Invite, &mut own, &cfg, &late).lifetime, Some(Arm::Session(l(7200))));
+}
+
+#[test]
+fn a_dialog_ended_at_its_maximum_duration_is_counted_as_such_not_as_an_expiry() {
+    let cfg = Config { max_duration: 3000, ..CFG };
+    let record = &mut Known { record: Some(TRACKED), ..Known::default() };
+    let at = |ago| DialogNow { answered_ago: Some(ago), ..NOW };
+    // the timer's whole seconds: 2999 shown as gone is the end of 3000
+    for ago in [2999, 3000, 3001] {
+        let d = dialog_ended(Ending::Expired, true, record, &cfg, &at(ago));
+        assert_eq!((d.expired, d.counts.capped), (None, true), "{ago}");
+    }
+    let bye = dialog_ended(Ending::Terminated { bye_on_timeout: true }, true, record, &cfg, &at(3000));
+    assert_eq!((bye.expired, bye.counts.capped), (None, true));
+    // the session ran out first
+    let before = dialog_ended(Ending::Expired, true, record, &cfg, &at(2998));
+    assert_eq!((before.expired, before.counts.capped), (Some(TRACKED), false));
+    // a backup node counts neither; a BYE is neither; no maximum, no cap
+    assert_eq!(dialog_ended(Ending::Expired, false, record, &cfg, &at(3000)).counts.capped, false);
+    assert_eq!(dialog_ended(Ending::Terminated { bye_on_timeout: false }, true, record, &cfg, &at(3000)).counts.capped, false);
+    assert_eq!(dialog_ended(Ending::Expired, true, record, &CFG, &at(3000)).expired, Some(TRACKED));
+}
+
+#[test]
+fn the_scripts_maximum_duration_is_kept_for_the_dialog() {
+    let mut r = known(None, &[("Session-Expires", "1800"), ("Supported", "timer")]);
+    r.call.max_duration = Some(14_400);
+    assert_eq!(dialog_created(true, Method::Invite, &mut r, &CFG).max_duration, Some(14_400));
+    r.call.max_duration = None;
+    assert_eq!(dialog_created(true, Method::Invite, &mut r, &CFG).max_duration, None);
 }

@@ -111,7 +111,7 @@ fn max_se_lowers_requests_to_it_but_never_below_their_min_se_rfc4028_s8_1() {
     assert_eq!((s.interval, edits), (3600, vec![]));
     // the proxy's own request honours it too
     let cfg_big = Config { min_se: 90, sst_interval: 3600, max_se: 3600, ..CFG };
-    let (s, _) = track(initial_invite_for_call(&facts(&[]), &cfg_big, &CallOptions { interval: Some(u32::MAX), insert: true }));
+    let (s, _) = track(initial_invite_for_call(&facts(&[]), &cfg_big, &CallOptions { interval: Some(u32::MAX), insert: true, max_duration: None }));
     assert_eq!(s.interval, 3600);
     // refresh requests are lowered the same way, and armed with what goes on
     let left = DialogNow { armed_remaining: Some(100), ..NOW };
@@ -121,12 +121,12 @@ fn max_se_lowers_requests_to_it_but_never_below_their_min_se_rfc4028_s8_1() {
 
 #[test]
 fn per_call_interval_replaces_sst_interval_when_the_proxy_requests() {
-    let call = CallOptions { interval: Some(2400), insert: true };
+    let call = CallOptions { interval: Some(2400), insert: true, max_duration: None };
     let (s, edits) = track(initial_invite_for_call(&facts(&[]), &CFG, &call));
     assert_eq!(s, SstState { requester: Requester::Proxy, supported: Supported::Unknown, interval: 2400 });
     assert_eq!(edits, vec![Edit::AddSessionExpires { interval: 2400, refresher: None }]);
     // still never below min_se, like sst_interval
-    let low = CallOptions { interval: Some(600), insert: true };
+    let low = CallOptions { interval: Some(600), insert: true, max_duration: None };
     let (s, _) = track(initial_invite_for_call(&facts(&[]), &CFG, &low));
     assert_eq!(s.interval, 1800);
     // the UAC's own request is not overridden: it asked for enough
@@ -146,7 +146,7 @@ fn per_call_interval_is_what_flow9_offers_the_uac() {
 
 #[test]
 fn opt_out_leaves_a_request_without_session_expires_untouched_issue_991() {
-    let off = CallOptions { interval: None, insert: false };
+    let off = CallOptions { interval: None, insert: false, max_duration: None };
     let f = facts(&[("Supported", "timer")]);
     let (s, edits) = track(initial_invite_for_call(&f, &CFG, &off));
     assert_eq!(s, SstState { requester: Requester::Nobody, supported: Supported::Uac, interval: 0 });
@@ -166,7 +166,7 @@ fn opt_out_leaves_a_request_without_session_expires_untouched_issue_991() {
 
 #[test]
 fn opt_out_does_not_touch_a_uac_that_asked_itself() {
-    let off = CallOptions { interval: Some(5000), insert: false };
+    let off = CallOptions { interval: Some(5000), insert: false, max_duration: None };
     let f = facts(&[("Session-Expires", "1800"), ("Supported", "timer")]);
     assert_eq!(initial_invite_for_call(&f, &CFG, &off), initial_invite(&f, &CFG));
 }
