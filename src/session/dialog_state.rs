@@ -165,6 +165,24 @@ pub struct DialogNow {
     pub answered_ago: Option<u32>,
 }
 
+impl DialogNow {
+    /// What is left of a maximum duration `max` counted from the answer (the
+    /// whole of it before the answer is noted, at its own 2xx), at least
+    /// 1 s: a zero lifetime is never armed.
+    pub fn left_of(&self, max: u32) -> u32 {
+        max.saturating_sub(self.answered_ago.unwrap_or(0)).max(1)
+    }
+
+    /// Whether a dialog whose timer ran out now reached the maximum duration
+    /// `max`. The dialog timer ticks in whole seconds that need not begin
+    /// with the wall clock's, and the answer is noted in whole seconds: an
+    /// expiry armed for the end of the maximum fires when at least `max - 1`
+    /// seconds show as gone since the answer.
+    pub fn reached(&self, max: u32) -> bool {
+        self.answered_ago.is_some_and(|ago| ago.saturating_add(1) >= max)
+    }
+}
+
 /// The longest lifetime the dialog module can arm now. It adds the lifetime
 /// to its tick counter and passes it around as a C `int`, and it saves and
 /// replicates the expiry as a signed 32-bit Unix time; a larger value wraps

@@ -6,52 +6,7 @@
 //! calls the same entries against a stand-in dialog timer.
 
 use super::dialog_state::{DialogNow, Lifetime, SstState};
-use crate::rfc4028::policy::{self, CallOptions, Config, Edits, MessageFacts, Method, RefreshAnswer, RefresherUpdate, ReplyContext, WithinRequest};
-
-/// What a decision may read, read only when it needs it: the record is a
-/// lookup in the dialog's shared memory (logged when missing or corrupt),
-/// the facts a parse of every header of the message.
-pub trait Reads {
-    /// The dialog's stored record; None when missing or unreadable.
-    fn record(&mut self) -> Option<SstState>;
-    /// What the event's message says about session timers; None when its
-    /// timer headers cannot be read.
-    fn facts(&mut self) -> Option<MessageFacts>;
-    /// What the script asked for this call before the dialog was created
-    /// (`$sst(interval)`, `$sst(insert)`).
-    fn call_options(&mut self) -> CallOptions {
-        CallOptions::default()
-    }
-    /// The longest this call may last from its answer, as the script set it
-    /// for this call before the dialog was created (kept on the dialog);
-    /// None when it set nothing (the setting applies).
-    fn max_duration(&mut self) -> Option<u32> {
-        None
-    }
-}
-
-/// Inputs already at hand (tests, the call-flow model, fuzzers, benchmarks).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Known {
-    pub record: Option<SstState>,
-    pub facts: Option<MessageFacts>,
-    pub call: CallOptions,
-}
-
-impl Reads for Known {
-    fn record(&mut self) -> Option<SstState> {
-        self.record
-    }
-    fn facts(&mut self) -> Option<MessageFacts> {
-        self.facts
-    }
-    fn call_options(&mut self) -> CallOptions {
-        self.call
-    }
-    fn max_duration(&mut self) -> Option<u32> {
-        self.call.max_duration
-    }
-}
+use crate::rfc4028::policy::{self, Config, Edits, MessageFacts, Method, RefreshAnswer, RefresherUpdate, ReplyContext, WithinRequest};
 
 /// The lifetime to give the dialog; its module arms the timer with it at
 /// confirmation and re-arms it after request callbacks.
@@ -210,28 +165,13 @@ fn max_duration(read: &mut impl Reads, cfg: &Config) -> Option<u32> {
 }
 
 /// `arm` (None: the dialog keeps `current`, the lifetime it has), or what
-/// is left of the call's maximum duration when that is shorter (at least
-/// 1 s: a zero lifetime is never armed). Before the answer is noted (at its
-/// own 2xx) the whole maximum is left.
+/// is left of the call's maximum duration when that is shorter.
 fn within_max_duration(arm: Option<Arm>, current: u32, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Option<Arm> {
-    let Some(max) = max_duration(read, cfg) else { return arm };
-    let left = max.saturating_sub(dialog.answered_ago.unwrap_or(0)).max(1);
+    let Some(left) = max_duration(read, cfg).map(|max| dialog.left_of(max)) else { return arm };
     if arm.map_or(current, |a| a.lifetime().seconds) > left {
         Some(Arm::Capped(Lifetime { seconds: left, clamped_from: None }))
     } else {
         arm
-    }
-}
-
-/// Whether a dialog whose timer ran out now reached its maximum duration.
-/// The dialog timer ticks in whole seconds that need not begin with the
-/// wall clock's, and the answer is noted in whole seconds: an expiry armed
-/// for the end of the maximum fires when at least `max - 1` seconds show
-/// as gone since the answer.
-fn at_max_duration(read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> bool {
-    match (max_duration(read, cfg), dialog.answered_ago) {
-        (Some(max), Some(ago)) => ago.saturating_add(1) >= max,
-        _ => false,
     }
 }
 
@@ -332,13 +272,16 @@ pub fn dialog_ended(ending: Ending, active: bool, read: &mut impl Reads, cfg: &C
         return ended;
     }
     // Ended at the operator's maximum, not because nobody refreshed.
-    if at_max_duration(read, cfg, dialog) {
+    if max_duration(read, cfg).is_some_and(|max| dialog.reached(max)) {
         return Decision { counts: Counts { capped: true, ..Counts::default() }, ..ended };
     }
     // Only a running session timer expires: a tracked call without one
     // merely reached the dialog's own timeout.
     Decision { expired: read.record().filter(SstState::timer_active), ..ended }
 }
+
+mod reads;
+pub use reads::{Known, Reads};
 
 #[cfg(test)]
 mod tests;

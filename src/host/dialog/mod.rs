@@ -1,10 +1,10 @@
-//! The dialog module's API, reached through `find_export("load_dlg")`, the
-//! few fields of a dialog we read or write, and one run of a dialog
-//! callback (`DlgCall`); `mi_context`: reading inside DLGCB_MI_CONTEXT;
-//! `end_reason`: why the dialog module says a dialog ended; `kept`: what
-//! this node keeps in a dialog's callback registration.
+//! The dialog module's API, reached through `find_export("load_dlg")`, and
+//! the few fields of a dialog we read or write; `call`: one run of a
+//! dialog callback (`DlgCall`) and what this node keeps in the dialog's
+//! callback registration (`Kept`); `mi_context`: reading inside
+//! DLGCB_MI_CONTEXT; `end_reason`: why the dialog module says a dialog
+//! ended.
 
-use crate::host::msg::SipMsg;
 use crate::session::dialog_state::{lifetime_bound, DialogNow};
 use crate::sys;
 use core::ffi::c_int;
@@ -12,10 +12,10 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use std::sync::OnceLock;
 
+mod call;
 mod end_reason;
-mod kept;
 mod mi_context;
-pub use kept::Kept;
+pub use call::{DlgCall, Kept};
 
 /// The dialog module's function table, filled once in mod_init (before the
 /// fork, so every process inherits it).
@@ -227,102 +227,5 @@ impl<'call> Dialog<'call> {
             }
             core::slice::from_raw_parts(c.s as *const u8, c.len as usize)
         }
-    }
-}
-
-/// The SIP message of a dialog callback. A locally generated reply comes as
-/// the FAKED_REPLY marker (-1), which is no message.
-///
-/// # Safety
-/// `p` must be NULL, -1, or the message of the current callback, valid for
-/// all of `'call`.
-unsafe fn callback_msg<'call>(p: *mut sys::sip_msg) -> Option<SipMsg<'call>> {
-    if p as isize == -1 {
-        return None;
-    }
-    // SAFETY: NULL or the callback's message (the caller's promise).
-    unsafe { SipMsg::from_ptr(p) }
-}
-
-/// One run of a dialog callback: the dialog, which event, and the params
-/// the dialog module shares between the callbacks of that event; all
-/// borrowed for the callback (`'a`).
-pub struct DlgCall<'a> {
-    pub dlg: Dialog<'a>,
-    /// The DLGCB_* bit of the event.
-    pub kind: u32,
-    params: Option<&'a sys::dlg_cb_params>,
-}
-
-impl<'a> DlgCall<'a> {
-    /// None without a dialog. `_callback` is a borrow that ends with the
-    /// callback, which `'a` may not outlive.
-    ///
-    /// # Safety
-    /// The three arguments the dialog module passed to the current callback.
-    pub unsafe fn from_raw(
-        _callback: &'a (),
-        dlg: *mut sys::dlg_cell,
-        kind: c_int,
-        params: *mut sys::dlg_cb_params,
-    ) -> Option<Self> {
-        // SAFETY: NULL or the callback's dialog and params, valid for the
-        // call (the caller's promise), which outlives `_callback`.
-        unsafe { Some(DlgCall { dlg: Dialog::from_ptr(dlg)?, kind: kind as u32, params: params.as_ref() }) }
-    }
-
-    /// Whether the dialog module passed its params struct (it always does
-    /// for a dialog's own events).
-    pub fn has_params(&self) -> bool {
-        self.params.is_some()
-    }
-
-    /// The event's message: the initial INVITE (CREATED), the in-dialog
-    /// request (REQ_WITHIN), the reply being forwarded (RESPONSE_*).
-    pub fn msg(&self) -> Option<SipMsg<'a>> {
-        // SAFETY: params.msg is NULL, FAKED_REPLY or the message of this
-        // event, mutable for the callback.
-        unsafe { callback_msg(self.params?.msg) }
-    }
-
-    /// The parameter slot of the callback registration running now, which
-    /// the dialog module hands every callback of it.
-    fn kept_slot(&self) -> Option<&'a core::sync::atomic::AtomicPtr<core::ffi::c_void>> {
-        let slot = self.params.map(|p| p.param).filter(|p| !p.is_null())?;
-        // SAFETY: `param` points at the registration's own pointer-sized
-        // slot in shm, live while the dialog is (so for this callback);
-        // every access to it is ours and atomic.
-        Some(unsafe { core::sync::atomic::AtomicPtr::from_ptr(slot) })
-    }
-
-    /// What this node keeps in the running registration (see `Kept`).
-    pub fn kept(&self) -> Kept {
-        self.kept_slot().map_or(Kept::default(), |s| Kept::from_param(s.load(core::sync::atomic::Ordering::SeqCst)))
-    }
-
-    /// Changes what the running registration keeps with `change` (None: no
-    /// change), atomically: of concurrent callbacks of one dialog in several
-    /// processes, exactly one makes a given change. True when it was made.
-    fn change_kept(&self, change: impl Fn(Kept) -> Option<Kept>) -> bool {
-        let Some(slot) = self.kept_slot() else { return false };
-        let o = core::sync::atomic::Ordering::SeqCst;
-        slot.fetch_update(o, o, |p| change(Kept::from_param(p)).map(Kept::to_param)).is_ok()
-    }
-
-    /// Sets (`on`) or clears the gauge's mark; true when it changed.
-    pub fn set_mark(&self, on: bool) -> bool {
-        self.change_kept(|k| (k.marked != on).then_some(Kept { marked: on, ..k }))
-    }
-
-    /// Whether this node is in charge of the dialog (a backup node of a
-    /// replicated dialog is not).
-    pub fn is_active(&self) -> bool {
-        self.params.is_some_and(|p| p.is_active != 0)
-    }
-
-    /// DLGCB_RESPONSE_FWDED: the reply's leg index, which the dialog module
-    /// passes in dlg_data (in all three versions).
-    pub fn reply_leg(&self) -> isize {
-        self.params.map_or(0, |p| p.dlg_data as isize)
     }
 }

@@ -23,6 +23,7 @@
 //!
 //! `PROPTEST_CASES=100000 cargo test --release call_flow_model` explores longer.
 
+mod invariants;
 mod msg;
 mod sim;
 mod steps;

@@ -1,6 +1,7 @@
 //! A message of the model: its headers, edited the way the core edits it.
 
 use crate::rfc4028::grammar::{self, HeaderName};
+use super::steps::SeAnswer;
 use crate::rfc4028::policy::*;
 
 /// A message as headers (name, body).
@@ -8,6 +9,27 @@ use crate::rfc4028::policy::*;
 pub(super) struct Msg(pub(super) Vec<(String, String)>);
 
 impl Msg {
+    /// A final answer with Session-Expires as `se` says, to a request that
+    /// asked for `asked`.
+    pub(super) fn answer(se: SeAnswer, asked: Option<u32>, refresher_uas: bool, cseq: &str) -> Msg {
+        let mut m = Msg(vec![("CSeq".into(), cseq.into())]);
+        let r = if refresher_uas { ";refresher=uas" } else { ";refresher=uac" };
+        let v = match (se, asked) {
+            (SeAnswer::Same, Some(a)) => Some(a.to_string()),
+            (SeAnswer::Lower(by), Some(a)) => Some(a.saturating_sub(by).max(1).to_string()),
+            // A request without Session-Expires gets none back here: the
+            // UAS may only lower what was asked (RFC 4028 §9).
+            (SeAnswer::Same | SeAnswer::Lower(_), None) => None,
+            (SeAnswer::Absent, _) => None,
+            (SeAnswer::Zero, _) => Some("0".into()),
+            (SeAnswer::Unreadable, _) => Some("abc".into()),
+        };
+        if let Some(v) = v {
+            m.0.push(("Session-Expires".into(), format!("{v}{r}")));
+        }
+        m
+    }
+
     pub(super) fn facts(&self) -> Option<MessageFacts> {
         gather(lay_out(self.0.iter().map(|(n, b)| (n.as_bytes(), b.as_bytes())))).ok()
     }

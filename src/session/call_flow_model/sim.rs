@@ -61,7 +61,7 @@ const TICK0: u64 = 1000;
 const UNIX0: u64 = 1_800_000_000;
 
 impl Sim {
-    fn now(&self) -> DialogNow {
+    pub(super) fn now(&self) -> DialogNow {
         DialogNow {
             confirmed: self.dlg.state == DlgState::Confirmed,
             armed_remaining: self.dlg.armed.map(|a| a.saturating_sub(self.t) as u32),
@@ -135,12 +135,6 @@ impl Sim {
         events::Known { record: Some(self.record), facts: msg.facts(), call: CallOptions { max_duration: self.call_max, ..CallOptions::default() } }
     }
 
-    /// Reference: when the call must be over by, if it has a maximum
-    /// duration (the script's for the call, else the setting).
-    fn deadline(&self) -> Option<u64> {
-        let max = self.call_max.unwrap_or(self.cfg.max_duration);
-        self.answered_at.filter(|_| max > 0).map(|a| a + u64::from(max))
-    }
 
     /// The decision carried out as the module's callbacks carry it out.
     fn apply(&mut self, d: Decision, msg: &mut Msg) {
@@ -167,61 +161,11 @@ impl Sim {
         }
     }
 
-    fn answer_msg(se: SeAnswer, asked: Option<u32>, refresher_uas: bool, cseq: &str) -> Msg {
-        let mut m = Msg(vec![("CSeq".into(), cseq.into())]);
-        let r = if refresher_uas { ";refresher=uas" } else { ";refresher=uac" };
-        let v = match (se, asked) {
-            (SeAnswer::Same, Some(a)) => Some(a.to_string()),
-            (SeAnswer::Lower(by), Some(a)) => Some(a.saturating_sub(by).max(1).to_string()),
-            // A request without Session-Expires gets none back here: the
-            // UAS may only lower what was asked (RFC 4028 §9).
-            (SeAnswer::Same | SeAnswer::Lower(_), None) => None,
-            (SeAnswer::Absent, _) => None,
-            (SeAnswer::Zero, _) => Some("0".into()),
-            (SeAnswer::Unreadable, _) => Some("abc".into()),
-        };
-        if let Some(v) = v {
-            m.0.push(("Session-Expires".into(), format!("{v}{r}")));
-        }
-        m
-    }
-
-    /// (a), (b), (f): after every event of a live dialog.
-    fn check(&self, step: &Step) {
-        if let (Some(own), true) = (self.own_timeout, self.dlg.state != DlgState::Ended) {
-            if self.deadline().is_some() {
-                assert!(self.dlg.lifetime <= own, "after {step:?}: a call without a session timer got {} s, more than its own timeout", self.dlg.lifetime);
-            } else {
-                assert_eq!(self.dlg.lifetime, own, "after {step:?}: a call without a session timer lost its own timeout");
-            }
-        }
-        // (g): the gauge counts this dialog once, exactly while it is
-        // confirmed with a session timer running, and never after its end.
-        assert_eq!(self.gauge, i64::from(self.marked), "after {step:?}: the gauge moved {} for one dialog", self.gauge);
-        let running = self.dlg.state == DlgState::Confirmed && self.record.timer_active();
-        assert_eq!(self.marked, running, "after {step:?}: counted {} with a session timer running {running}", self.marked);
-        if self.dlg.state != DlgState::Confirmed {
-            return;
-        }
-        let armed = self.dlg.armed.expect("a confirmed dialog is armed");
-        // (i): never armed past the call's maximum duration (once it is due,
-        // the next tick ends the call)
-        if let Some(end) = self.deadline() {
-            assert!(armed <= end.max(self.t + 1), "after {step:?}: armed {armed} past the maximum duration's end {end} (t {})", self.t);
-        }
-        if let Some(e) = self.session {
-            let e = self.deadline().map_or(e, |end| e.min(end));
-            assert!(armed >= e, "after {step:?}: armed {armed} is earlier than the session in force (or the maximum duration's end) {e} (t {})", self.t);
-        }
-        let room = self.largest.max(u64::from(self.cfg.default_timeout)).min(u64::from(self.now().bound));
-        assert!(armed <= self.t + room, "after {step:?}: armed {armed} is beyond now {} + {room}", self.t);
-    }
-
     pub(super) fn step(&mut self, s: &Step) {
         use DlgState::*;
         match *s {
             Step::Provisional if self.dlg.state == Unconfirmed => {
-                let mut ringing = Self::answer_msg(SeAnswer::Same, self.asked, false, "1 INVITE");
+                let mut ringing = Msg::answer(SeAnswer::Same, self.asked, false, "1 INVITE");
                 self.reply(180, &mut ringing, true, true);
                 self.dlg.state = Early;
             }
@@ -231,13 +175,13 @@ impl Sim {
             Step::EarlyUpdate { se } if self.dlg.state == Early => {
                 let mut req = Msg(vec![("CSeq".into(), "2 UPDATE".into()), ("Session-Expires".into(), se.to_string())]);
                 self.request_within(Method::Update, &mut req);
-                let mut ok = Self::answer_msg(SeAnswer::Same, Some(se), false, "2 UPDATE");
+                let mut ok = Msg::answer(SeAnswer::Same, Some(se), false, "2 UPDATE");
                 self.reply(200, &mut ok, false, true);
             }
             Step::Answer { leg, se, refresher_uas } if matches!(self.dlg.state, Unconfirmed | Early | Confirmed) => {
                 let first = self.dlg.kept_leg.is_none();
                 let kept = self.dlg.kept_leg.is_none_or(|k| k == leg);
-                let mut ok = Self::answer_msg(se, self.asked, refresher_uas, "1 INVITE");
+                let mut ok = Msg::answer(se, self.asked, refresher_uas, "1 INVITE");
                 self.reply(200, &mut ok, true, kept);
                 if first {
                     self.answered_at = Some(self.t);
@@ -292,7 +236,7 @@ impl Sim {
                 let timed = self.record.timer_active();
                 match outcome {
                     Outcome::Ok { se, retransmitted } => {
-                        let mut ok = Self::answer_msg(se, forwarded, false, cseq);
+                        let mut ok = Msg::answer(se, forwarded, false, cseq);
                         let d = self.reply(200, &mut ok, false, true);
                         // (one whose timer headers cannot be read does not say what it answers)
                         let readable = ok.facts().is_some();
@@ -308,7 +252,7 @@ impl Sim {
                             _ => {}
                         }
                         if retransmitted {
-                            let mut again = Self::answer_msg(se, forwarded, false, cseq);
+                            let mut again = Msg::answer(se, forwarded, false, cseq);
                             self.reply(200, &mut again, false, true);
                         }
                     }

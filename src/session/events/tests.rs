@@ -3,7 +3,7 @@
 //! `rfc4028::policy`'s decision table.
 
 use super::*;
-use crate::rfc4028::policy::{gather, lay_out, Edit};
+use crate::rfc4028::policy::{gather, lay_out, CallOptions, Edit};
 use crate::session::dialog_state::{Requester, Supported};
 
 const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
