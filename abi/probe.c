@@ -326,9 +326,9 @@ SYMBOL(add_mi_object)
 SYMBOL(add_mi_number)
 SYMBOL(add_mi_string)
 
-/* ---- pseudo-variables: pv_param_t and pv_spec_t are declared by their
- * heads only (sst reads through pointers, never allocates one), so their
- * sizes are not facts of ours */
+/* ---- pseudo-variables: pv_param_t is declared by its head only (sst
+ * reads it through pointers), pv_spec_t by its head and its size (sst
+ * parses one spec, $DLG_timeout, into storage of its own) */
 SIZE(pv_name_t, "pv_name_t")
 OFF(pv_name_t, "pv_name_t", type)
 OFF(pv_name_t, "pv_name_t", u.isname.type)
@@ -348,6 +348,7 @@ OFF(pv_spec_t, "pv_spec_t", type)
 OFF(pv_spec_t, "pv_spec_t", getf)
 OFF(pv_spec_t, "pv_spec_t", setf)
 OFF(pv_spec_t, "pv_spec_t", pvp)
+SIZE(pv_spec_t, "pv_spec_t")
 SIZE(pv_export_t, "pv_export_t")
 OFF(pv_export_t, "pv_export_t", name)
 OFF(pv_export_t, "pv_export_t", type)
@@ -365,6 +366,8 @@ CONST(PV_NAME_INTSTR)
 SYMBOL(pv_get_null)
 SYMBOL(pv_get_uintval)
 SYMBOL(pv_get_strval)
+SYMBOL(pv_parse_spec)
+SYMBOL(pv_set_value)
 
 /* ---- event interface, processing context, ticks */
 SIZE(event_id_t, "event_id_t")

@@ -23,7 +23,7 @@ use sst::session::dialog_state::{DialogNow, Requester, SstState, Supported};
 use std::hint::black_box;
 
 /// The module defaults (min_se 1800, reject_to_small on, dialog default 12 h).
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0, dead_call_grace: 0 };
 
 /// The first 2xx of an INVITE (the dialog not confirmed yet: once it is, a
 /// 2xx is a retransmission), from the branch the dialog keeps, on a server

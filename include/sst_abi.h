@@ -349,9 +349,11 @@ int add_mi_string(mi_item_t *to, char *name, int name_len, const char *value, in
 #endif /* SST_ABI_H */
 
 /* ---- pseudo-variables (pvar.h); same layout in 3.4, 3.6 and 4.0 for what
- * is declared here. pv_param_t and pv_spec_t grow after these members in
- * 3.6/4.0 (64 -> 72 and 104 -> 112 bytes): only their heads are declared,
- * and sst never allocates or copies one, it only reads through pointers. */
+ * is declared here. pv_param_t and pv_spec_t grow after these members from
+ * 3.6.7 on (64 -> 72 and 104 -> 112 bytes): pv_param_t is declared by its
+ * head only (read through pointers); pv_spec_t by its head and, padded, its
+ * release's size, since sst parses one spec ($DLG_timeout) into its own
+ * storage. */
 typedef struct pv_name {
 	int type;                               /* PV_NAME_INTSTR */
 	union {
@@ -362,7 +364,11 @@ typedef struct pv_name {
 typedef struct pv_index { int type; union { int ival; void *dval; } u; } pv_index_t;   /* 16 */
 typedef struct pv_param { pv_name_t pvn; pv_index_t pvi; } pv_param_t;   /* head: real one is longer */
 typedef struct pv_value { str rs; int ri; int flags; } pv_value_t;        /* 24 */
-typedef struct pv_spec { int type; void *getf; void *setf; pv_param_t pvp; } pv_spec_t;   /* head */
+typedef struct pv_spec {
+	int type; void *getf; void *setf;
+	pv_param_t pvp;                         /* 24: its head */
+	char _pad_tail[ABI_SIZE_pv_spec_t - 24 - sizeof(pv_param_t)];
+} pv_spec_t;
 typedef int (*pv_getf_t)(struct sip_msg *, pv_param_t *, pv_value_t *);
 typedef int (*pv_setf_t)(struct sip_msg *, pv_param_t *, int op, pv_value_t *);
 typedef int (*pv_parse_name_f)(pv_spec_t *sp, const str *in);
@@ -385,6 +391,9 @@ typedef struct pv_export {
 int pv_get_null(struct sip_msg *msg, pv_param_t *param, pv_value_t *res);
 int pv_get_uintval(struct sip_msg *msg, pv_param_t *param, pv_value_t *res, unsigned int uival);
 int pv_get_strval(struct sip_msg *msg, pv_param_t *param, pv_value_t *res, str *sval);
+char *pv_parse_spec(const str *in, pv_spec_t *sp);   /* NULL: not a pv */
+int pv_set_value(struct sip_msg *msg, pv_spec_t *sp, int op, pv_value_t *value);
+
 
 /* ---- event interface (evi/evi_modules.h, evi_params.h) ---- */
 typedef int event_id_t;

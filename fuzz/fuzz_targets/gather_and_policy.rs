@@ -63,7 +63,7 @@ use within::*;
 /// (`initial_reply`, `reply_within`), seen as the rule's `ReplyDecision`
 /// (`settles` is the rule's own and not compared: false).
 fn reply(state: SstState, status: u32, facts: Option<&MessageFacts>, cfg: &Config, rc: &ReplyContext) -> ReplyDecision {
-    let mut read = Known { record: Some(state), facts: facts.copied(), call: CallOptions::default() };
+    let mut read = Known { record: Some(state), facts: facts.copied(), call: CallOptions::default(), lost: false };
     let d = if rc.initial {
         events::initial_reply(status, rc.kept_leg, &mut read, cfg, &rc.dialog)
     } else {
@@ -83,7 +83,7 @@ fn reply(state: SstState, status: u32, facts: Option<&MessageFacts>, cfg: &Confi
 /// An in-dialog request through the entry the module's callback calls
 /// (`request_within`), seen as the rule's `RequestDecision`.
 fn request_within(state: &SstState, method: Method, facts: Option<&MessageFacts>, cfg: &Config, dialog: &DialogNow) -> RequestDecision {
-    let mut read = Known { record: Some(*state), facts: facts.copied(), call: CallOptions::default() };
+    let mut read = Known { record: Some(*state), facts: facts.copied(), call: CallOptions::default(), lost: false };
     let d = events::request_within(method, &mut read, cfg, dialog);
     assert_eq!((d.record, d.refresher, d.expired), (None, RefresherUpdate::Keep, None), "{d:?}");
     RequestDecision { edits: d.edits, lifetime: d.lifetime.map(Arm::lifetime) }
@@ -165,8 +165,10 @@ fuzz_target!(|data: &[u8]| {
         // the dialog module refuses default_timeout <= 0
         default_timeout: at(3, 43200).clamp(1, INT_MAX),
         max_se: 0,
-        // (the maximum duration is the call-flow model's: it needs the clock)
+        // (the maximum duration and the grace of a lost call are the
+        // call-flow model's: they need the clock and the dialog's state)
         max_duration: 0,
+        dead_call_grace: 0,
     };
     let status1 = at(4, 200).clamp(100, 999);
     let status2 = at(5, 200).clamp(100, 999);

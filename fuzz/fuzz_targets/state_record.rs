@@ -11,7 +11,7 @@ use sst::session::dialog_state::{BadRecord, DialogNow, Lifetime, Requester, STAT
 const INT_MAX: u32 = i32::MAX as u32;
 
 /// The module defaults (min_se 1800, dialog default_timeout 12 h, no max_se).
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0, dead_call_grace: 0 };
 
 /// An ACK through the entry the module's callback calls, with this record.
 fn ack(s: SstState, now: &DialogNow) -> sst::rfc4028::policy::RequestDecision {

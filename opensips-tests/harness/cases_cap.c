@@ -20,12 +20,6 @@ static int pv_set_max(int secs)
 	return e->setf(NULL, &spec.s.pvp, 0, &v);
 }
 
-static unsigned long stat_of(const char *name)
-{
-	struct host_stat *s = stat_find(name);
-	return s ? s->counter : 999999;
-}
-
 CASE(cap_bounds_the_answer_and_every_refresh)
 {
 	BOOT(FLAG, I("min_se", 90), I("max_duration", 600));
@@ -71,14 +65,14 @@ CASE(cap_reached_is_counted_as_capped_not_expired)
 	struct dlg_cell *d = established(1800);
 	d->start_ts = (unsigned int)time(NULL) - 600;
 	run_cbs(DLGCB_EXPIRED, d, NULL, DIR_NONE, -1, NULL);
-	CHECK(stat_of("capped_sst") == 1 && stat_of("expired_sst") == 0 && g_event.raised == 0,
+	CHECK(stat_value("capped_sst") == 1 && stat_value("expired_sst") == 0 && g_event.raised == 0,
 		"ended at max_duration: capped_sst %lu, expired_sst %lu, events %d; want 1, 0, 0",
-		stat_of("capped_sst"), stat_of("expired_sst"), g_event.raised);
+		stat_value("capped_sst"), stat_value("expired_sst"), g_event.raised);
 	struct dlg_cell *e = established(90);          /* its session runs out first */
 	e->start_ts = (unsigned int)time(NULL) - 90;
 	run_cbs(DLGCB_EXPIRED, e, NULL, DIR_NONE, -1, NULL);
-	CHECK(stat_of("capped_sst") == 1 && stat_of("expired_sst") == 1, "session expiry before the maximum: "
-		"capped_sst %lu, expired_sst %lu; want 1, 1", stat_of("capped_sst"), stat_of("expired_sst"));
+	CHECK(stat_value("capped_sst") == 1 && stat_value("expired_sst") == 1, "session expiry before the maximum: "
+		"capped_sst %lu, expired_sst %lu; want 1, 1", stat_value("capped_sst"), stat_value("expired_sst"));
 }
 
 /* restart or replication: the call's own maximum comes back from its dialog value */

@@ -190,6 +190,12 @@ struct host_stat *stat_find(const char *name)
 	return NULL;
 }
 
+unsigned long stat_value(const char *name)
+{
+	struct host_stat *s = stat_find(name);
+	return s ? s->counter : STAT_MISSING;
+}
+
 /* ---- pvar.c: the value helpers a getter ends with ---- */
 int pv_get_null(struct sip_msg *msg, pv_param_t *param, pv_value_t *res)
 {
@@ -226,6 +232,42 @@ int pv_get_strval(struct sip_msg *msg, pv_param_t *param, pv_value_t *res, str *
 	}
 	res->rs = *sval; res->ri = 0; res->flags = PV_VAL_STR;
 	return 0;
+}
+
+/* ---- pvar.c: parsing one spec and setting it; the dialog module's
+ * $DLG_timeout setter as pv_set_dlg_timeout does it: the message's dialog
+ * gets the lifetime and its timer is re-armed at once */
+int g_dlg_timeout_sets;
+
+static int fake_set_dlg_timeout(struct sip_msg *msg, pv_param_t *param, int op, pv_value_t *val)
+{
+	(void)param; (void)op;
+	if (!msg || !val || !(val->flags & PV_VAL_INT) || val->ri < 0 || !g_current_dlg)
+		return -1;
+	g_current_dlg->lifetime = (unsigned int)val->ri;
+	dext_of(g_current_dlg)->timer = (unsigned int)val->ri;
+	g_current_dlg->tl.timeout = g_ticks + (unsigned int)val->ri;
+	g_dlg_timeout_sets++;
+	return 0;
+}
+
+char *pv_parse_spec(const str *in, pv_spec_t *sp)
+{
+	if (!in || !sp || in->len != 12 || memcmp(in->s, "$DLG_timeout", 12))
+		return NULL;
+	memset(sp, 0, sizeof *sp);
+	sp->type = 1;
+	sp->setf = (void *)fake_set_dlg_timeout;
+	return in->s + in->len;
+}
+
+int pv_set_value(struct sip_msg *msg, pv_spec_t *sp, int op, pv_value_t *value)
+{
+	if (!msg || !sp || !sp->setf) {
+		MISUSE("pv_set_value with a NULL message or spec");
+		return -1;
+	}
+	return ((pv_setf_t)sp->setf)(msg, &sp->pvp, op, value);
 }
 
 int g_in_init;

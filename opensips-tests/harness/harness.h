@@ -151,6 +151,8 @@ struct host_stat { stat_var var; unsigned long counter; char name[40]; };
 extern struct host_stat g_stats[MAX_STATS];
 extern int g_nstats;
 struct host_stat *stat_find(const char *name);
+#define STAT_MISSING 999999UL
+unsigned long stat_value(const char *name);  /* STAT_MISSING when not registered */
 extern int g_in_init;                        /* inside mod_init (what must happen before fork) */
 void new_context(void);                      /* a new message: its own zeroed context */
 extern unsigned int g_ticks;
@@ -210,6 +212,7 @@ struct dext {
 extern struct dext g_dlgs[MAX_DLGS];
 extern struct dcb *g_created, *g_loaded;
 extern struct dlg_cell *g_current_dlg;       /* the dialog of the message being routed */
+extern int g_dlg_timeout_sets;               /* $DLG_timeout assignments (pv_set_value) */
 struct sig_reply { int calls, code, in_created; char reason[128], hdrs[1024]; };
 extern struct sig_reply g_reply;             /* the replies sent through the signaling module */
 extern int g_reply_ret;

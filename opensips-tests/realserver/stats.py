@@ -31,7 +31,7 @@ from .registry import scenario
 from .routes import DIALOG_ROUTE
 
 COUNTERS = ("expired_sst", "refreshed_sst", "refresh_refused_sst", "rejected_sst",
-            "raised_sst", "lowered_sst")
+            "raised_sst", "lowered_sst", "capped_sst", "lost_sst")
 ZERO = dict({k: 0 for k in COUNTERS}, active_sst=0)
 
 

@@ -190,3 +190,42 @@ impl Set<'_> {
         self.param.as_ref()?.int_name()
     }
 }
+
+/// A pseudo-variable of the script (`$DLG_timeout`), parsed once in
+/// mod_init into storage of our own, then set from a callback as a script
+/// assignment would set it.
+pub struct ScriptVar(Box<sys::pv_spec_t>);
+
+// SAFETY: written once in mod_init, before the fork; afterwards only read
+// (pv_set_value reads the spec), each process on its own copy.
+unsafe impl Send for ScriptVar {}
+// SAFETY: as above: nothing writes the spec after mod_init.
+unsafe impl Sync for ScriptVar {}
+
+impl ScriptVar {
+    /// None when the core does not know `name` or cannot set it.
+    pub fn parse(name: &'static str) -> Option<ScriptVar> {
+        // SAFETY: pv_spec_t is plain data; all zero is the core's empty spec.
+        let mut spec: Box<sys::pv_spec_t> = Box::new(unsafe { core::mem::zeroed() });
+        let text = sys::str_ { s: name.as_ptr() as *mut _, len: name.len() as c_int };
+        // SAFETY: the core parses `text` (static) into `spec`, which has the
+        // release's size (ABI_SIZE_pv_spec_t, checked by the layout test).
+        let end = unsafe { sys::pv_parse_spec(&text, &mut *spec) };
+        (!end.is_null() && !spec.setf.is_null()).then_some(ScriptVar(spec))
+    }
+
+    /// `$var = n` while `msg` is processed; false when the setter refused.
+    pub fn set_int(&self, msg: &mut crate::host::msg::SipMsg, n: i32) -> bool {
+        let mut v = sys::pv_value_t {
+            rs: sys::str_ { s: core::ptr::null_mut(), len: 0 },
+            ri: n,
+            flags: (sys::PV_VAL_INT | sys::PV_TYPE_INT) as c_int,
+        };
+        let spec = &*self.0 as *const sys::pv_spec_t as *mut sys::pv_spec_t;
+        // SAFETY: a spec the core parsed, which pv_set_value only reads; the
+        // callback's message; a value that lives for the call. The operator
+        // (0) is ignored by the dialog module's $DLG_timeout setter in 3.4,
+        // 3.6 and 4.0.
+        unsafe { sys::pv_set_value(msg.as_ptr(), spec, 0, &mut v) == 0 }
+    }
+}

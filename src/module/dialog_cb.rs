@@ -56,7 +56,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let what = What { kind: &"initial INVITE", callid: dlg.callid() };
     let flagged = msg.flags() & s.flag_mask != 0;
     let method = request_method(msg).unwrap_or(Method::Other);
-    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, max_duration: None }, &s.policy);
+    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, max_duration: None, lost: false }, &s.policy);
     match d.note {
         Some(Note::NotFlagged) => sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked"),
         Some(Note::NotInvite) => sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked"),
@@ -74,7 +74,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let (true, Some(state)) = (d.track, d.record) else { return };
     // Callbacks first: without them nothing would follow the call, so the
     // INVITE and the dialog are then left as they are.
-    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, Kept { marked: false, max_duration: d.max_duration }) {
+    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, Kept { marked: false, lost: false, max_duration: d.max_duration }) {
         sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
         return;
     }
@@ -98,12 +98,12 @@ entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was"
         return Ok(());
     }
     let what = What { kind: &"loaded dialog", callid: dlg.callid() };
-    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, max_duration: None });
+    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, max_duration: None, lost: false });
     // The new registration carries the gauge's mark and the call's own
     // maximum duration from the start: this callback's own parameter
     // belongs to the global LOADED registration.
     let counted = d.timing == Some(Timing::Started);
-    let kept = Kept { marked: counted, max_duration: load_max_duration(api, dlg) };
+    let kept = Kept { marked: counted, lost: false, max_duration: load_max_duration(api, dlg) };
     if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, kept) {
         return Err(format!("dialog {}: cannot re-attach session timer callbacks", String::from_utf8_lossy(dlg.callid())).into());
     }
@@ -129,7 +129,8 @@ fn on_request_within(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let Some(mut msg) = call.msg() else { return Ok(()) };
     let Some(method) = request_method(&msg) else { return Ok(()) };
     let what = What { kind: &"refresh request", callid: dlg.callid() };
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: call.kept().max_duration };
+    let kept = call.kept();
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: kept.max_duration, lost: kept.lost };
     let d = events::request_within(method, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -144,7 +145,8 @@ fn on_initial_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let kind = format_args!("{status} reply");
     let what = What { kind: &kind, callid: dlg.callid() };
     let leg_kept = dlg.is_kept_leg(call.reply_leg());
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: call.kept().max_duration };
+    let kept = call.kept();
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: kept.max_duration, lost: kept.lost };
     let d = events::initial_reply(status, leg_kept, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -157,7 +159,8 @@ fn on_in_dialog_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let FirstLine::Reply { status } = msg.first_line() else { return Ok(()) };
     let kind = format_args!("{status} reply");
     let what = What { kind: &kind, callid: dlg.callid() };
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: call.kept().max_duration };
+    let kept = call.kept();
+    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: kept.max_duration, lost: kept.lost };
     let d = events::reply_within(status, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -182,7 +185,8 @@ fn on_destroy(_ctx: Context, call: &DlgCall<'_>) -> Outcome {
 fn on_ended(ctx: Context, call: &DlgCall<'_>, ending: Ending) -> Outcome {
     let dlg = &call.dlg;
     let what = What { kind: &"dialog end", callid: dlg.callid() };
-    let read = &mut FromCall { ctx, dlg, msg: None, what, max_duration: call.kept().max_duration };
+    let kept = call.kept();
+    let read = &mut FromCall { ctx, dlg, msg: None, what, max_duration: kept.max_duration, lost: kept.lost };
     let d = events::dialog_ended(ending, call.is_active(), read, &ctx.s.policy, &dlg.now());
     statistics::follow_timing(call, d.timing);
     statistics::count(&d.counts);
@@ -210,6 +214,24 @@ fn apply(ctx: Context, call: &DlgCall<'_>, msg: &mut SipMsg, d: &Decision, what:
         }
     }
     apply_refresher(ctx.api, dlg, d.refresher, what);
+    if let Some(lost) = d.lost {
+        call.set_lost(lost);
+        if lost {
+            sst_log!(NOTICE, "{}: the far end lost the dialog; it ends in at most {} s unless a BYE comes first", what, ctx.s.policy.dead_call_grace);
+        }
+    }
+    if d.rearm_now {
+        if let Some(l) = d.lifetime.map(Arm::lifetime) {
+            // As `$DLG_timeout = l` in the script: re-armed now, and told to
+            // a backup node.
+            let done = ctx.s.dlg_timeout.as_ref().is_some_and(|v| ctx.api.rearm_now(v, dlg, msg, l.seconds));
+            if !done {
+                sst_log!(WARN, "{}: cannot re-arm the dialog timer from this reply; {} s take effect with the next request", what, l.seconds);
+                dlg.set_lifetime(l.seconds);
+            }
+            return;
+        }
+    }
     match d.lifetime {
         // The dialog module re-arms its timer right after request callbacks.
         Some(Arm::Session(l)) => set_lifetime(dlg, l, what),
@@ -221,6 +243,7 @@ fn apply(ctx: Context, call: &DlgCall<'_>, msg: &mut SipMsg, d: &Decision, what:
             dlg.set_lifetime(l.seconds);
             sst_log!(DBG as EVENT_LOG_NAME, "{}: lifetime {} s, what is left of the call's max_duration", what, l.seconds);
         }
+        Some(Arm::Grace(l)) => dlg.set_lifetime(l.seconds),
         None => {}
     }
 }

@@ -24,6 +24,8 @@ pub(super) struct Settings {
     pub(super) call_slots: super::reads::CallSlots,
     /// E_SST_EXPIRED; None if the core would not publish it (logged).
     pub(super) expired_event: Option<Event>,
+    /// `$DLG_timeout`, parsed: how a reply re-arms the dialog timer now.
+    pub(super) dlg_timeout: Option<crate::host::pv::ScriptVar>,
 }
 
 pub(super) static SETTINGS: OnceLock<Settings> = OnceLock::new();

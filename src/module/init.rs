@@ -10,6 +10,7 @@ use super::exports;
 use crate::host::dialog::{DlgApi, Kept};
 use crate::host::event::Event;
 use crate::host::param::{self, IntParam, StrParam};
+use crate::host::pv::ScriptVar;
 use crate::host::sig::SigApi;
 use crate::rfc4028::policy::{self, Config};
 use crate::{module_params, sst_log, sys};
@@ -17,6 +18,8 @@ use crate::{module_params, sst_log, sys};
 // Written by the core while it reads the config (modparam), before mod_init;
 // the loader looks names up in this order.
 module_params! { PARAMS:
+    static DEAD_CALL_GRACE: IntParam = IntParam::new(c"dead_call_grace", 32)
+        .non_negative("give the seconds a call whose refresh was answered 408 or 481 may last, or 0 to keep it to its session");
     static ENABLE_STATS: IntParam = IntParam::new(c"enable_stats", 1);
     static MAX_DURATION: IntParam = IntParam::new(c"max_duration", 0)
         .non_negative("give the longest a call may last from its answer in seconds, or 0 for no limit");
@@ -59,6 +62,7 @@ entry!(
     let sst_interval = SST_INTERVAL.checked()?;
     let max_se = MAX_SE.checked()?;
     let max_duration = MAX_DURATION.checked()?;
+    let dead_call_grace = DEAD_CALL_GRACE.checked()?;
     if max_se > 0 && max_se < min_se {
         return Err(format!("max_se = {max_se} is below min_se = {min_se}: no session interval could satisfy both").into());
     }
@@ -85,6 +89,12 @@ entry!(
     // for every message from then on, and events are a table each process
     // inherits.
     let call_slots = CallSlots::register().ok_or("cannot register per-message context slots for $sst()")?;
+    // What re-arms the dialog timer from a reply (the dialog module does so
+    // only after requests): the dialog module's own $DLG_timeout setter.
+    let dlg_timeout = ScriptVar::parse("$DLG_timeout");
+    if dlg_timeout.is_none() && dead_call_grace > 0 {
+        sst_log!(WARN, "cannot use $DLG_timeout; a call whose refresh is answered 408 or 481 gets dead_call_grace only with its next request");
+    }
     let expired_event = Event::publish(EXPIRED_EVENT);
     if expired_event.is_none() {
         sst_log!(ERR, "cannot publish the {} event; session-timer expiries will not be raised as events", EXPIRED_EVENT);
@@ -98,16 +108,19 @@ entry!(
             default_timeout,
             max_se: max_se as u32,
             max_duration: max_duration as u32,
+            dead_call_grace: dead_call_grace as u32,
         },
+        dlg_timeout,
         flag_mask: 1u32 << bit,
         call_slots,
         expired_event,
     };
     sst_log!(
         DBG,
-        "sst_flag {} (bit {}), min_se {}, sst_interval {}, reject_to_small {}, max_se {}, max_duration {}, dialog default_timeout {}",
+        "sst_flag {} (bit {}), min_se {}, sst_interval {}, reject_to_small {}, max_se {}, max_duration {}, dead_call_grace {}, dialog default_timeout {}",
         flag_str, bit, settings.policy.min_se, settings.policy.sst_interval,
-        settings.policy.reject_to_small, settings.policy.max_se, settings.policy.max_duration, default_timeout
+        settings.policy.reject_to_small, settings.policy.max_se, settings.policy.max_duration,
+        settings.policy.dead_call_grace, default_timeout
     );
     if SETTINGS.set(settings).is_err() {
         return Err("mod_init ran twice".into());

@@ -27,6 +27,8 @@ pub(super) struct FromCall<'c, 'call> {
     /// The call's own maximum duration, as this node keeps it in the
     /// dialog's callback registration (no lookup per message).
     pub max_duration: Option<u32>,
+    /// Kept there too: the far end lost the dialog.
+    pub lost: bool,
 }
 
 impl Reads for FromCall<'_, '_> {
@@ -41,6 +43,9 @@ impl Reads for FromCall<'_, '_> {
     }
     fn max_duration(&mut self) -> Option<u32> {
         self.max_duration
+    }
+    fn lost(&mut self) -> bool {
+        self.lost
     }
 }
 

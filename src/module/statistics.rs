@@ -28,6 +28,9 @@ static RAISED_SST: StatSlot = StatSlot::new();
 static LOWERED_SST: StatSlot = StatSlot::new();
 /// `capped_sst`: dialogs ended at their maximum duration (`max_duration`).
 static CAPPED_SST: StatSlot = StatSlot::new();
+/// `lost_sst`: calls given `dead_call_grace` after a refresh was answered
+/// 408 or 481.
+static LOST_SST: StatSlot = StatSlot::new();
 
 const fn stat(name: &'static core::ffi::CStr, flags: u32, slot: &'static StatSlot) -> sys::stat_export_t {
     sys::stat_export_t { name: name.as_ptr(), flags: flags as _, stat_pointer: slot.0.as_ptr() }
@@ -36,7 +39,7 @@ const fn stat(name: &'static core::ffi::CStr, flags: u32, slot: &'static StatSlo
 /// The group as the loader reads it. A gauge is registered with
 /// STAT_NO_RESET: `reset_statistics` leaves it alone and the prometheus
 /// module exports it as a gauge (every other statistic as a counter).
-pub(super) static STATS: Table<[sys::stat_export_t; 9]> = Table([
+pub(super) static STATS: Table<[sys::stat_export_t; 10]> = Table([
     stat(c"active_sst", sys::STAT_NO_RESET, &ACTIVE_SST),
     stat(c"expired_sst", 0, &EXPIRED_SST),
     stat(c"refreshed_sst", 0, &REFRESHED_SST),
@@ -45,6 +48,7 @@ pub(super) static STATS: Table<[sys::stat_export_t; 9]> = Table([
     stat(c"raised_sst", 0, &RAISED_SST),
     stat(c"lowered_sst", 0, &LOWERED_SST),
     stat(c"capped_sst", 0, &CAPPED_SST),
+    stat(c"lost_sst", 0, &LOST_SST),
     sys::stat_export_t::END,
 ]);
 
@@ -56,6 +60,7 @@ pub(super) fn count(c: &Counts) {
         (c.refreshed, &REFRESHED_SST),
         (c.refresh_refused, &REFRESH_REFUSED_SST),
         (c.capped, &CAPPED_SST),
+        (c.lost, &LOST_SST),
     ] {
         if yes {
             slot.increment();

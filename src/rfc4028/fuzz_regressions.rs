@@ -20,7 +20,7 @@ fn facts(headers: &[(&str, &str)]) -> MessageFacts {
 /// `Session-Expires: 0` into the forwarded INVITE.
 #[test]
 fn f1_proxy_never_inserts_session_expires_0() {
-    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0, dead_call_grace: 0 };
     for headers in [&[("CSeq", "1 INVITE")][..], &[("CSeq", "1 INVITE"), ("Min-SE", "0")][..]] {
         let f = facts(headers);
         let InitialDecision { state, edits, .. } = initial_invite(&f, &cfg);
@@ -40,7 +40,7 @@ fn f1_proxy_never_inserts_session_expires_0() {
 /// call would be ended at once.
 #[test]
 fn f1_reply_never_arms_a_zero_lifetime() {
-    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+    let cfg = Config { min_se: 0, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0, dead_call_grace: 0 };
     let invite = facts(&[("Supported", "timer"), ("CSeq", "1 INVITE")]);
     let state = initial_invite(&invite, &cfg).state;
     assert_eq!((state.requester, state.supported), (Requester::Proxy, Supported::Uac));

@@ -20,12 +20,14 @@ pub enum Arm {
     /// What is left of the call's maximum duration (`max_duration`), which
     /// is shorter than what the session or the dialog would have armed.
     Capped(Lifetime),
+    /// What is left of a call the far end lost (`dead_call_grace`).
+    Grace(Lifetime),
 }
 
 impl Arm {
     pub fn lifetime(self) -> Lifetime {
         match self {
-            Arm::Session(l) | Arm::Refit(l) | Arm::Capped(l) => l,
+            Arm::Session(l) | Arm::Refit(l) | Arm::Capped(l) | Arm::Grace(l) => l,
         }
     }
 }
@@ -57,6 +59,9 @@ pub struct Counts {
     pub refresh_refused: bool,
     /// The dialog ended at its maximum duration (`max_duration`).
     pub capped: bool,
+    /// A refresh was answered 408 or 481: the call was given
+    /// `dead_call_grace`.
+    pub lost: bool,
 }
 
 /// Whether the dialog's session timer runs from this event on: the
@@ -83,6 +88,13 @@ pub struct Decision {
     /// Who refreshes, kept beside the record.
     pub refresher: RefresherUpdate,
     pub lifetime: Option<Arm>,
+    /// The lifetime takes effect now, not with the next request: the dialog
+    /// module re-arms its timer only after request callbacks, and this
+    /// decision comes from a reply.
+    pub rearm_now: bool,
+    /// The far end lost the dialog (true), or accepted a refresh again
+    /// (false): kept per node.
+    pub lost: Option<bool>,
     /// The session timer ran out: count it (`expired_sst`) and raise
     /// E_SST_EXPIRED with this record.
     pub expired: Option<SstState>,
@@ -129,6 +141,15 @@ pub fn request_within(method: Method, read: &mut impl Reads, cfg: &Config, dialo
         return Decision::default();
     }
     let mut d = request_decision(method, read, cfg, dialog);
+    // A call the far end lost keeps the expiry its grace armed: the ACK of
+    // the refused re-INVITE or any other request but a new refresh must not
+    // give it the session back (the dialog module would re-arm from now). A
+    // new refresh is armed as every refresh is: someone still holds the
+    // call, and its answer decides again.
+    let refresh = matches!(method, Method::Invite | Method::Update);
+    if !refresh && read.lost() {
+        d.lifetime = dialog.armed_remaining.map(|left| Arm::Grace(Lifetime::within(left.max(1), dialog.bound)));
+    }
     // The dialog module re-arms its timer after any request once a lifetime
     // was set (from now, with that lifetime): each request keeps the call
     // within its maximum duration.
@@ -156,7 +177,7 @@ fn request_decision(method: Method, read: &mut impl Reads, cfg: &Config, dialog:
 
 /// The call's maximum duration from its answer: the script's value for
 /// this call (0: none), else the setting (0: none).
-fn max_duration(read: &mut impl Reads, cfg: &Config) -> Option<u32> {
+pub(super) fn max_duration(read: &mut impl Reads, cfg: &Config) -> Option<u32> {
     match read.max_duration() {
         Some(m) => Some(m),
         None => Some(cfg.max_duration),
@@ -218,69 +239,44 @@ fn reply(status: u32, ctx: ReplyContext, read: &mut impl Reads, cfg: &Config) ->
     // own timeout when no session timer starts, within the maximum
     // duration too. A reply's lifetime moves the timer only with the next
     // request, which keeps within it again.
-    let lifetime = match (d.lifetime.map(Arm::Session), ctx.initial && d.settles) {
+    let mut lifetime = match (d.lifetime.map(Arm::Session), ctx.initial && d.settles) {
         (Some(arm), _) => within_max_duration(Some(arm), ctx.dialog.lifetime, read, cfg, &ctx.dialog),
         (None, true) => within_max_duration(None, ctx.dialog.lifetime, read, cfg, &ctx.dialog),
         (None, false) => None,
     };
+    let (mut counts, mut lost, mut rearm_now) = (counts, None, false);
+    match d.refresh {
+        // The far end lost the dialog (RFC 3261 §12.2.1.2: the UAC ends it
+        // then): what is left shrinks to the grace at once, never grows.
+        Some(RefreshAnswer::Refused(408 | 481)) if cfg.dead_call_grace > 0 => {
+            let grace = Lifetime::within(cfg.dead_call_grace, ctx.dialog.bound);
+            if ctx.dialog.armed_remaining.is_none_or(|left| left > grace.seconds) {
+                (lifetime, rearm_now) = (Some(Arm::Grace(grace)), true);
+            }
+            (lost, counts.lost) = (Some(true), true);
+        }
+        // Answered again after all, with a session (or timers off): what
+        // the 2xx settles, at once (an UPDATE's 2xx would wait for a request
+        // that may never come). A 2xx that settles nothing revives nothing.
+        Some(RefreshAnswer::Accepted) if lifetime.is_some() && read.lost() => (lost, rearm_now) = (Some(false), true),
+        _ => {}
+    }
     Decision {
         edits: d.edits,
         record: (d.state != state).then_some(d.state),
         refresher: d.refresher,
         lifetime,
+        rearm_now,
+        lost,
         counts,
         timing,
         ..Decision::default()
     }
 }
 
-/// DLGCB_LOADED: a dialog restored from the database or replicated from a
-/// cluster peer, carrying our mark. Its callbacks are registered again by
-/// the module; the gauge counts it when its record says a timer runs.
-pub fn dialog_loaded(read: &mut impl Reads) -> Decision {
-    let running = read.record().is_some_and(|r| r.timer_active());
-    Decision { timing: running.then_some(Timing::Started), ..Decision::default() }
-}
-
-/// DLGCB_DESTROY: the dialog is freed, however it ended (BYE, expiry,
-/// failure, a cancelled call, shutdown); nothing is read.
-pub fn dialog_destroyed() -> Decision {
-    Decision { timing: Some(Timing::Stopped), ..Decision::default() }
-}
-
-/// How a dialog ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ending {
-    /// DLGCB_EXPIRED: the dialog's own timer ended it.
-    Expired,
-    /// DLGCB_TERMINATED: ended by BYE; `bye_on_timeout`: BYEs the dialog
-    /// module sent itself because the lifetime ran out (bye-on-timeout).
-    Terminated { bye_on_timeout: bool },
-}
-
-/// The dialog ended. `active`: this node is in charge of the dialog (a
-/// backup node of a replicated dialog ends it silently, and only the node in
-/// charge runs expiry actions). An on-timeout route that extends the dialog
-/// ends nothing yet, and no event comes.
-pub fn dialog_ended(ending: Ending, active: bool, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Decision {
-    let by_timer = match ending {
-        Ending::Expired => true,
-        Ending::Terminated { bye_on_timeout } => bye_on_timeout,
-    };
-    let ended = Decision { timing: Some(Timing::Stopped), ..Decision::default() };
-    if !by_timer || !active {
-        return ended;
-    }
-    // Ended at the operator's maximum, not because nobody refreshed.
-    if max_duration(read, cfg).is_some_and(|max| dialog.reached(max)) {
-        return Decision { counts: Counts { capped: true, ..Counts::default() }, ..ended };
-    }
-    // Only a running session timer expires: a tracked call without one
-    // merely reached the dialog's own timeout.
-    Decision { expired: read.record().filter(SstState::timer_active), ..ended }
-}
-
+mod lifecycle;
 mod reads;
+pub use lifecycle::{dialog_destroyed, dialog_ended, dialog_loaded, Ending};
 pub use reads::{Known, Reads};
 
 #[cfg(test)]

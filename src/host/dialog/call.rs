@@ -98,6 +98,11 @@ impl<'a> DlgCall<'a> {
         self.change_kept(|k| (k.marked != on).then_some(Kept { marked: on, ..k }))
     }
 
+    /// Notes that the far end lost the dialog, or answered again.
+    pub fn set_lost(&self, lost: bool) {
+        self.change_kept(|k| (k.lost != lost).then_some(Kept { lost, ..k }));
+    }
+
     /// Whether this node is in charge of the dialog (a backup node of a
     /// replicated dialog is not).
     pub fn is_active(&self) -> bool {
@@ -111,11 +116,13 @@ impl<'a> DlgCall<'a> {
     }
 }
 
-/// Bit 0: the mark (the `active_sst` gauge counts this dialog); bits 32 and
-/// up: the call's own maximum duration plus one (0: none set for the call).
+/// Bit 0: the mark (the `active_sst` gauge counts this dialog); bit 1: the
+/// far end lost the dialog (a refresh answered 408 or 481); bits 32 and up:
+/// the call's own maximum duration plus one (0: none set for the call).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
     pub marked: bool,
+    pub lost: bool,
     /// Below i32::MAX (what `$sst(max_duration)` accepts).
     pub max_duration: Option<u32>,
 }
@@ -123,13 +130,13 @@ pub struct Kept {
 impl Kept {
     pub fn to_param(self) -> *mut c_void {
         let max = self.max_duration.map_or(0, |m| u64::from(m.min(i32::MAX as u32 - 1)) + 1);
-        core::ptr::without_provenance_mut((max << 32 | u64::from(self.marked)) as usize)
+        core::ptr::without_provenance_mut((max << 32 | u64::from(self.lost) << 1 | u64::from(self.marked)) as usize)
     }
 
     pub fn from_param(p: *mut c_void) -> Kept {
         let bits = p as usize as u64;
         let max = (bits >> 32) as u32;
-        Kept { marked: bits & 1 != 0, max_duration: max.checked_sub(1) }
+        Kept { marked: bits & 1 != 0, lost: bits & 2 != 0, max_duration: max.checked_sub(1) }
     }
 }
 
@@ -140,9 +147,9 @@ mod tests {
     #[test]
     fn kept_round_trips_and_null_is_nothing_kept() {
         assert_eq!(Kept::from_param(core::ptr::null_mut()), Kept::default());
-        for marked in [false, true] {
+        for (marked, lost) in [(false, false), (true, false), (false, true), (true, true)] {
             for max_duration in [None, Some(0), Some(1), Some(14_400), Some(i32::MAX as u32 - 1)] {
-                let k = Kept { marked, max_duration };
+                let k = Kept { marked, lost, max_duration };
                 assert_eq!(Kept::from_param(k.to_param()), k);
             }
         }

@@ -73,6 +73,16 @@ impl DlgApi {
         f(NonNull::new(p).map(|raw| Dialog { raw, _call: PhantomData }))
     }
 
+    /// Gives `dlg` a lifetime of `secs` from now at once, as `$DLG_timeout =
+    /// secs` does in a script (`timeout`: that variable, parsed): the dialog
+    /// module re-arms its timer and tells a backup node. Only while `msg`
+    /// belongs to `dlg` (the setter acts on the message's dialog); false
+    /// when it cannot be done now.
+    pub fn rearm_now(&self, timeout: &crate::host::pv::ScriptVar, dlg: &Dialog, msg: &mut crate::host::msg::SipMsg, secs: u32) -> bool {
+        let ours = self.with_current(|cur| cur.is_some_and(|c| c.raw == dlg.raw));
+        ours && timeout.set_int(msg, secs.min(i32::MAX as u32) as i32)
+    }
+
     /// Registers a callback for `dlg` (NULL = global: CREATED or LOADED),
     /// keeping `kept` in the registration (see `Kept`).
     pub fn register(&self, dlg: Option<&Dialog>, types: u32, cb: Callback, kept: Kept) -> bool {

@@ -24,6 +24,10 @@ pub struct Config {
     /// The longest a tracked call may last from its answer, refreshes or
     /// not (`max_duration`); 0: no limit.
     pub max_duration: u32,
+    /// What is left of a call whose refresh was answered 408 or 481 (the
+    /// far end lost the dialog, RFC 3261 §12.2.1.2), so that the BYE the
+    /// UAC should send still passes (`dead_call_grace`); 0: off.
+    pub dead_call_grace: u32,
 }
 
 /// The bounds the settings put on a request's session interval (RFC 4028

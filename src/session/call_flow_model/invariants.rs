@@ -4,7 +4,8 @@
 //! maximum duration, whichever comes first), (b) never later than now plus
 //! the largest interval in play, (f) a call without a session timer keeps
 //! its own timeout, (g) the gauge counts the dialog once, exactly while a
-//! session timer runs, (i) never armed past the maximum duration's end.
+//! session timer runs, (i) never armed past the maximum duration's end,
+//! (j) never past the grace of a call whose refresh got a 408 or 481.
 
 use super::sim::{DlgState, Sim};
 use super::steps::Step;
@@ -39,6 +40,10 @@ impl Sim {
         // the next tick ends the call)
         if let Some(end) = self.deadline() {
             assert!(armed <= end.max(self.t + 1), "after {step:?}: armed {armed} past the maximum duration's end {end} (t {})", self.t);
+        }
+        // (j): after a 408 or 481 to a refresh, at most the grace is left
+        if let Some(end) = self.lost_end {
+            assert!(armed <= end.max(self.t + 1), "after {step:?}: armed {armed} past the grace of a lost call {end} (t {})", self.t);
         }
         if let Some(e) = self.session {
             let e = self.deadline().map_or(e, |end| e.min(end));

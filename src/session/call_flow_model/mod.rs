@@ -25,6 +25,7 @@
 
 mod invariants;
 mod msg;
+mod refresh;
 mod sim;
 mod steps;
 
@@ -46,7 +47,7 @@ fn run(cfg: Config, inv: &Invite, steps: &[Step]) {
     if inv.supported {
         msg.0.push(("Supported".into(), "timer".into()));
     }
-    let mut reads = Known { record: None, facts: msg.facts(), call: inv.call };
+    let mut reads = Known { record: None, facts: msg.facts(), call: inv.call, lost: false };
     let created = events::dialog_created(true, Method::Invite, &mut reads, &cfg);
     let (true, Some(state)) = (created.track, created.record) else { return }; // not tracked: nothing to check
     msg.apply(&created.edits);
@@ -65,6 +66,8 @@ fn run(cfg: Config, inv: &Invite, steps: &[Step]) {
         gauge: 0,
         call_max: created.max_duration,
         answered_at: None,
+        lost: false,
+        lost_end: None,
     };
     for s in steps {
         sim.step(s);
@@ -93,7 +96,7 @@ proptest! {
 /// with PRACK and UPDATE, huge values.
 #[test]
 fn call_flow_model_known_flows() {
-    let cfg = Config { min_se: 90, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+    let cfg = Config { min_se: 90, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0, dead_call_grace: 0 };
     let uac = Invite { se: Some(1800), min_se: None, supported: true, call: CallOptions::default() };
     let answer = Step::Answer { leg: 1, se: SeAnswer::Same, refresher_uas: false };
     for code in [488, 491, 500, 408, 487, 422] {

@@ -55,6 +55,11 @@ pub(super) struct Sim {
     /// When the dialog was answered (the dialog module notes it after the
     /// 2xx's callbacks).
     pub(super) answered_at: Option<u64>,
+    /// The far end lost the dialog, as the module keeps it per node.
+    pub(super) lost: bool,
+    /// Reference: a refresh was answered 408 or 481 and none accepted
+    /// since: the call must be over by then.
+    pub(super) lost_end: Option<u64>,
 }
 
 const TICK0: u64 = 1000;
@@ -73,7 +78,7 @@ impl Sim {
 
     /// When a session of `interval` settled now expires, as far as the
     /// dialog timer can hold it ((c): longer ones are clamped by design).
-    fn expiry_of(&self, interval: u32) -> u64 {
+    pub(super) fn expiry_of(&self, interval: u32) -> u64 {
         self.t + u64::from(interval.min(self.now().bound))
     }
 
@@ -105,7 +110,7 @@ impl Sim {
 
     /// An in-dialog request through the proxy (DLGCB_REQ_WITHIN), then the
     /// dialog module's re-arm.
-    fn request_within(&mut self, method: Method, msg: &mut Msg) {
+    pub(super) fn request_within(&mut self, method: Method, msg: &mut Msg) {
         if let Some(m) = msg.facts().and_then(|f| f.min_se) {
             self.largest_min_se = self.largest_min_se.max(m);
         }
@@ -117,7 +122,7 @@ impl Sim {
 
     /// A reply through the proxy: to the INVITE (DLGCB_RESPONSE_FWDED, with
     /// whether its leg is the one the dialog keeps) or within (DLGCB_RESPONSE_WITHIN).
-    fn reply(&mut self, status: u32, msg: &mut Msg, initial: bool, kept_leg: bool) -> Decision {
+    pub(super) fn reply(&mut self, status: u32, msg: &mut Msg, initial: bool, kept_leg: bool) -> Decision {
         let now = self.now();
         let d = if initial {
             events::initial_reply(status, kept_leg, &mut self.reads(msg), &self.cfg, &now)
@@ -132,7 +137,8 @@ impl Sim {
     /// What an entry reads, as the module reads it: the stored record, the
     /// message's facts.
     fn reads(&self, msg: &Msg) -> impl Reads {
-        events::Known { record: Some(self.record), facts: msg.facts(), call: CallOptions { max_duration: self.call_max, ..CallOptions::default() } }
+        let call = CallOptions { max_duration: self.call_max, ..CallOptions::default() };
+        events::Known { record: Some(self.record), facts: msg.facts(), call, lost: self.lost }
     }
 
 
@@ -148,6 +154,13 @@ impl Sim {
         }
         if let Some(a) = d.lifetime {
             self.set(a.lifetime());
+            // as `$DLG_timeout` does: the timer is re-armed at once
+            if d.rearm_now && self.dlg.armed.is_some() {
+                self.dlg.armed = Some(self.t + u64::from(self.dlg.lifetime));
+            }
+        }
+        if let Some(lost) = d.lost {
+            self.lost = lost;
         }
         self.follow_timing(d.timing);
     }
@@ -217,59 +230,7 @@ impl Sim {
                 self.request_within(Method::Other, &mut Msg::default());
             }
             Step::Refresh { invite, se, min_se, outcome } if self.dlg.state == Confirmed => {
-                let cseq = if invite { "5 INVITE" } else { "5 UPDATE" };
-                let mut req = Msg(vec![("CSeq".into(), cseq.into())]);
-                if let Some(v) = se {
-                    req.0.push(("Session-Expires".into(), v.to_string()));
-                }
-                if let Some(m) = min_se {
-                    req.0.push(("Min-SE".into(), m.to_string()));
-                }
-                self.request_within(if invite { Method::Invite } else { Method::Update }, &mut req);
-                let forwarded = req.facts().and_then(|f| f.se()).map(|se| se.interval);
-                if forwarded.is_some_and(|i| i > 0) {
-                    self.own_timeout = None; // a session was proposed
-                }
-                // (h): a final reply to a refresh of a running session timer
-                // is counted, as accepted (2xx) or refused; a retransmitted
-                // 2xx is not counted again.
-                let timed = self.record.timer_active();
-                match outcome {
-                    Outcome::Ok { se, retransmitted } => {
-                        let mut ok = Msg::answer(se, forwarded, false, cseq);
-                        let d = self.reply(200, &mut ok, false, true);
-                        // (one whose timer headers cannot be read does not say what it answers)
-                        let readable = ok.facts().is_some();
-                        assert_eq!((d.counts.refreshed, d.counts.refresh_refused), (timed && readable, false), "2xx to a refresh, timer running {timed}");
-                        match (ok.facts(), ok.session_expires()) {
-                            (Some(_), Some(i)) => {
-                                self.session = Some(self.expiry_of(i));
-                                self.own_timeout = None;
-                            }
-                            // a refresh answered without Session-Expires: no timer from now on
-                            (Some(f), None) if f.se().is_none() => self.session = None,
-                            // 0 or unreadable: the session in force stays
-                            _ => {}
-                        }
-                        if retransmitted {
-                            let mut again = Msg::answer(se, forwarded, false, cseq);
-                            self.reply(200, &mut again, false, true);
-                        }
-                    }
-                    Outcome::Refused(code) => {
-                        let mut m = Msg(vec![("CSeq".into(), cseq.into())]);
-                        if code == 422 {
-                            m.0.push(("Min-SE".into(), "7200".into()));
-                        }
-                        let d = self.reply(code, &mut m, false, true);
-                        assert_eq!((d.counts.refreshed, d.counts.refresh_refused), (false, timed), "{code} to a refresh, timer running {timed}");
-                    }
-                }
-                if invite {
-                    // the ACK of the final reply comes through the proxy too
-                    self.check(s);
-                    self.request_within(Method::Ack, &mut Msg::default());
-                }
+                self.refresh(s, invite, se, min_se, outcome);
             }
             Step::Wait(secs) => {
                 self.t += u64::from(secs);

@@ -60,7 +60,7 @@ pub(super) fn se_answer() -> impl Strategy<Value = SeAnswer> {
 }
 
 pub(super) fn step() -> impl Strategy<Value = Step> {
-    let refused = prop_oneof![Just(408u32), Just(422), Just(487), Just(488), Just(491), Just(500), Just(503), Just(603)];
+    let refused = prop_oneof![Just(408u32), Just(422), Just(481), Just(487), Just(488), Just(491), Just(500), Just(503), Just(603)];
     let outcome = prop_oneof![
         (se_answer(), any::<bool>()).prop_map(|(se, retransmitted)| Outcome::Ok { se, retransmitted }),
         refused.prop_map(Outcome::Refused),
@@ -88,12 +88,13 @@ pub(super) fn config() -> impl Strategy<Value = Config> {
         prop_oneof![Just(600u32), Just(7200), Just(43200)],
         prop_oneof![Just(0u32), Just(1800), Just(3600), Just(100_000)],
         prop_oneof![4 => Just(0u32), 1 => Just(1), 1 => Just(600), 1 => Just(5000), 1 => Just(14_400)],
+        prop_oneof![Just(0u32), Just(5), Just(32)],
     )
-        .prop_map(|(min_se, sst, reject, dt, max_se, max_duration)| {
+        .prop_map(|(min_se, sst, reject, dt, max_se, max_duration, dead_call_grace)| {
             // mod_init refuses max_se below min_se or sst_interval: raise it
             // to the smallest value it would accept
             let max_se = if max_se == 0 { 0 } else { max_se.max(min_se).max(sst) };
-            Config { min_se, sst_interval: sst, reject_to_small: reject, default_timeout: dt, max_se, max_duration }
+            Config { min_se, sst_interval: sst, reject_to_small: reject, default_timeout: dt, max_se, max_duration, dead_call_grace }
         })
 }
 

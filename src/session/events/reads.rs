@@ -26,6 +26,11 @@ pub trait Reads {
     fn max_duration(&mut self) -> Option<u32> {
         None
     }
+    /// The far end lost the dialog: a refresh was answered 408 or 481, and
+    /// none was accepted since (kept per node).
+    fn lost(&mut self) -> bool {
+        false
+    }
 }
 
 /// Inputs already at hand (tests, the call-flow model, fuzzers, benchmarks).
@@ -34,6 +39,7 @@ pub struct Known {
     pub record: Option<SstState>,
     pub facts: Option<MessageFacts>,
     pub call: CallOptions,
+    pub lost: bool,
 }
 
 impl Reads for Known {
@@ -48,5 +54,8 @@ impl Reads for Known {
     }
     fn max_duration(&mut self) -> Option<u32> {
         self.call.max_duration
+    }
+    fn lost(&mut self) -> bool {
+        self.lost
     }
 }

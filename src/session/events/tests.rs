@@ -6,7 +6,7 @@ use super::*;
 use crate::rfc4028::policy::{gather, lay_out, CallOptions, Edit};
 use crate::session::dialog_state::{Requester, Supported};
 
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0, dead_call_grace: 0 };
 const NOW: DialogNow = DialogNow { confirmed: true, armed_remaining: Some(1800), lifetime: 1800, bound: 1 << 30, answered_ago: None };
 const EARLY: DialogNow = DialogNow { confirmed: false, armed_remaining: None, lifetime: 7200, ..NOW };
 const TRACKED: SstState = SstState { requester: Requester::Uac, supported: Supported::Uac, interval: 1800 };
@@ -16,7 +16,7 @@ fn facts(headers: &[(&str, &str)]) -> MessageFacts {
 }
 
 fn known(record: Option<SstState>, headers: &[(&str, &str)]) -> Known {
-    Known { record, facts: Some(facts(headers)), call: CallOptions::default() }
+    Known { record, facts: Some(facts(headers)), call: CallOptions::default(), lost: false }
 }
 
 /// Inputs a decision must not read: reading the record is a shared-memory
@@ -268,4 +268,50 @@ fn the_scripts_maximum_duration_is_kept_for_the_dialog() {
     assert_eq!(dialog_created(true, Method::Invite, &mut r, &CFG).max_duration, Some(14_400));
     r.call.max_duration = None;
     assert_eq!(dialog_created(true, Method::Invite, &mut r, &CFG).max_duration, None);
+}
+
+#[test]
+fn a_refresh_answered_408_or_481_leaves_the_call_its_grace_at_once() {
+    let cfg = Config { dead_call_grace: 32, ..CFG };
+    let refused = |status| reply_within(status, &mut known(Some(TRACKED), &[("CSeq", "3 UPDATE")]), &cfg, &NOW);
+    for status in [408, 481] {
+        let d = refused(status);
+        assert_eq!((d.lifetime, d.rearm_now, d.lost, d.counts.lost), (Some(Arm::Grace(l(32))), true, Some(true), true), "{status}");
+    }
+    // any other refusal: the session in force stays, as before
+    for status in [422, 486, 488, 491, 500] {
+        let d = refused(status);
+        assert_eq!((d.lifetime, d.rearm_now, d.lost), (None, false, None), "{status}");
+    }
+    // off, or less than the grace left: nothing armed (never longer)
+    assert_eq!(reply_within(481, &mut known(Some(TRACKED), &[("CSeq", "3 UPDATE")]), &CFG, &NOW).lost, None);
+    let soon = DialogNow { armed_remaining: Some(10), ..NOW };
+    let d = reply_within(481, &mut known(Some(TRACKED), &[("CSeq", "3 UPDATE")]), &cfg, &soon);
+    assert_eq!((d.lifetime, d.lost), (None, Some(true)));
+    // no session timer running: no refresh, nothing lost
+    let untimed = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
+    assert_eq!(reply_within(481, &mut known(Some(untimed), &[("CSeq", "3 UPDATE")]), &cfg, &NOW).lost, None);
+}
+
+#[test]
+fn a_lost_call_keeps_its_grace_until_a_refresh_is_answered_again() {
+    let cfg = Config { dead_call_grace: 32, ..CFG };
+    let left = DialogNow { armed_remaining: Some(20), lifetime: 32, ..NOW };
+    let mut lost = known(Some(TRACKED), &[("CSeq", "3 INVITE")]);
+    lost.lost = true;
+    // the ACK of the refused re-INVITE, a BYE, an INFO: what is left, no more
+    for m in [Method::Ack, Method::Other] {
+        assert_eq!(request_within(m, &mut lost.clone(), &cfg, &left).lifetime, Some(Arm::Grace(l(20))), "{m:?}");
+    }
+    // a new refresh is armed as any refresh
+    let mut refresh = known(Some(TRACKED), &[("CSeq", "4 UPDATE"), ("Session-Expires", "1800")]);
+    refresh.lost = true;
+    assert_eq!(request_within(Method::Update, &mut refresh.clone(), &cfg, &left).lifetime, Some(Arm::Session(l(1800))));
+    // its 2xx revives the call at once
+    let mut ok = known(Some(TRACKED), &[("CSeq", "4 UPDATE"), ("Session-Expires", "1800;refresher=uac")]);
+    ok.lost = true;
+    let d = reply_within(200, &mut ok, &cfg, &left);
+    assert_eq!((d.lifetime, d.rearm_now, d.lost), (Some(Arm::Session(l(1800))), true, Some(false)));
+    // its end at the grace is no session-timer expiry
+    assert_eq!(dialog_ended(Ending::Expired, true, &mut lost, &cfg, &NOW).expired, None);
 }

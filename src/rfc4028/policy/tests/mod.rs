@@ -10,7 +10,7 @@ use super::*;
 use crate::rfc4028::grammar::{HeaderError, Refresher};
 use crate::session::dialog_state::*;
 
-const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0 };
+const CFG: Config = Config { min_se: 1800, sst_interval: 0, reject_to_small: true, default_timeout: 43200, max_se: 0, max_duration: 0, dead_call_grace: 0 };
 
 /// A confirmed dialog with 1800 s armed and room for any realistic lifetime.
 const NOW: DialogNow = DialogNow { confirmed: true, armed_remaining: Some(1800), lifetime: 1800, bound: 1 << 30, answered_ago: None };

@@ -1,0 +1,67 @@
+/*
+ * dead_call_grace: a refresh answered 408 or 481 means the far end lost the
+ * dialog; the call is given the grace at once (as $DLG_timeout does, so the
+ * timer moves without waiting for a request), requests after it do not give
+ * the session back, a refresh answered again revives it, and its end is no
+ * session-timer expiry.
+ */
+#include "harness.h"
+
+CASE(lost_481_to_a_refresh_leaves_the_grace_now)
+{
+	BOOT(FLAG, I("min_se", 90), I("dead_call_grace", 32));
+	struct dlg_cell *d = established(1800);
+	g_current_dlg = d;                          /* the reply's dialog, as the dialog module finds it */
+	dlg_req(d, req("INVITE", 2, "Supported: timer\nSession-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(481, 2, "INVITE", ""));
+	CHECK(g_dlg_timeout_sets == 1 && timer(d) == 32, "481 to a refresh: %d $DLG_timeout set(s), timer %u; want 1 and 32",
+		g_dlg_timeout_sets, timer(d));
+	CHECK(stat_value("lost_sst") == 1 && stat_value("refresh_refused_sst") == 1, "lost_sst %lu, refresh_refused_sst %lu",
+		stat_value("lost_sst"), stat_value("refresh_refused_sst"));
+	CHECK(log_has(L_NOTICE, 0, "the far end lost the dialog"), "no NOTICE says the far end lost the dialog");
+	d->tl.timeout = g_ticks + 20;               /* 12 s later */
+	dext_of(d)->timer = 20;
+	dlg_req(d, req("ACK", 2, ""));              /* the ACK of the 481: no session back */
+	CHECK(timer(d) == 20, "the ACK of the 481 re-armed %u s, want what was left (20)", timer(d));
+	run_cbs(DLGCB_EXPIRED, d, NULL, DIR_NONE, -1, NULL);
+	CHECK(stat_value("expired_sst") == 0 && g_event.raised == 0, "the grace's end counted as a session expiry: "
+		"expired_sst %lu, events %d", stat_value("expired_sst"), g_event.raised);
+}
+
+CASE(lost_then_answered_again_is_revived_at_once)
+{
+	BOOT(FLAG, I("min_se", 90), I("dead_call_grace", 32));
+	struct dlg_cell *d = established(1800);
+	g_current_dlg = d;
+	dlg_req(d, req("UPDATE", 2, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(408, 2, "UPDATE", ""));
+	CHECK(timer(d) == 32, "408 to a refresh: timer %u, want 32", timer(d));
+	dlg_req(d, req("UPDATE", 3, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(200, 3, "UPDATE", "Session-Expires: 1800;refresher=uac\n"));
+	CHECK(timer(d) == 1800 && g_dlg_timeout_sets == 2, "answered again: timer %u (want 1800), %d sets (want 2)",
+		timer(d), g_dlg_timeout_sets);
+}
+
+CASE(lost_other_refusals_and_grace_0_keep_the_session)
+{
+	BOOT(FLAG, I("min_se", 90), I("dead_call_grace", 0));
+	struct dlg_cell *d = established(1800);
+	g_current_dlg = d;
+	dlg_req(d, req("UPDATE", 2, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(481, 2, "UPDATE", ""));
+	CHECK(g_dlg_timeout_sets == 0 && timer(d) == 1800 && stat_value("lost_sst") == 0,
+		"dead_call_grace 0: %d sets, timer %u, lost_sst %lu", g_dlg_timeout_sets, timer(d), stat_value("lost_sst"));
+}
+
+CASE(lost_grace_default_is_32_and_488_is_no_loss)
+{
+	BOOT(FLAG, I("min_se", 90));
+	struct dlg_cell *d = established(1800);
+	g_current_dlg = d;
+	dlg_req(d, req("UPDATE", 2, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(488, 2, "UPDATE", ""));
+	CHECK(g_dlg_timeout_sets == 0 && timer(d) == 1800, "488: %d sets, timer %u", g_dlg_timeout_sets, timer(d));
+	dlg_req(d, req("UPDATE", 3, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(481, 3, "UPDATE", ""));
+	CHECK(timer(d) == 32, "481 with the default grace: timer %u, want 32", timer(d));
+}
