@@ -178,11 +178,7 @@ fn request_decision(method: Method, read: &mut impl Reads, cfg: &Config, dialog:
 /// The call's maximum duration from its answer: the script's value for
 /// this call (0: none), else the setting (0: none).
 pub(super) fn max_duration(read: &mut impl Reads, cfg: &Config) -> Option<u32> {
-    match read.max_duration() {
-        Some(m) => Some(m),
-        None => Some(cfg.max_duration),
-    }
-    .filter(|m| *m > 0)
+    Some(read.max_duration().unwrap_or(cfg.max_duration)).filter(|m| *m > 0)
 }
 
 /// `arm` (None: the dialog keeps `current`, the lifetime it has), or what
@@ -230,7 +226,7 @@ fn reply(status: u32, ctx: ReplyContext, read: &mut impl Reads, cfg: &Config) ->
         (true, false, true, false) => Some(Timing::Stopped),
         _ => None,
     };
-    let counts = Counts {
+    let mut counts = Counts {
         refreshed: d.refresh == Some(RefreshAnswer::Accepted),
         refresh_refused: matches!(d.refresh, Some(RefreshAnswer::Refused(_))),
         ..Counts::default()
@@ -244,7 +240,7 @@ fn reply(status: u32, ctx: ReplyContext, read: &mut impl Reads, cfg: &Config) ->
         (None, true) => within_max_duration(None, ctx.dialog.lifetime, read, cfg, &ctx.dialog),
         (None, false) => None,
     };
-    let (mut counts, mut lost, mut rearm_now) = (counts, None, false);
+    let (mut lost, mut rearm_now) = (None, false);
     match d.refresh {
         // The far end lost the dialog (RFC 3261 §12.2.1.2: the UAC ends it
         // then): what is left shrinks to the grace at once, never grows.
