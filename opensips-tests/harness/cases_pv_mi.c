@@ -18,6 +18,23 @@ CASE(flow15_mi_context_three_numbers)
 			r->num, s->num, n->num, INFO_ARGS(i));
 }
 
+/* the last accepted refresh, per node: absent before one, Unix time after */
+CASE(mi_context_last_refresh)
+{
+	BOOT(FLAG, I("min_se", 90));
+	struct dlg_cell *d = established(1800);
+	CHECK(!mi_child(mi_child(dlg_mi(d), "sst"), "last_refresh"), "last_refresh shown before any refresh");
+	d->start_ts = (unsigned int)time(NULL) - 900;   /* answered 900 s ago */
+	dlg_req(d, req("UPDATE", 2, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(488, 2, "UPDATE", ""));
+	CHECK(!mi_child(mi_child(dlg_mi(d), "sst"), "last_refresh"), "a refused refresh shown as last_refresh");
+	dlg_req(d, req("UPDATE", 3, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(200, 3, "UPDATE", "Session-Expires: 1800;refresher=uac\n"));
+	struct cJSON *t = mi_child(mi_child(dlg_mi(d), "sst"), "last_refresh");
+	long now = (long)time(NULL);
+	CHECK(t && labs((long)t->num - now) <= 1, "last_refresh %g after a refresh accepted now (%ld)", t ? t->num : -1.0, now);
+}
+
 /* ---- $sst(name), as the core drives a module pseudo-variable ---- */
 static const pv_export_t *sst_item(void)
 {

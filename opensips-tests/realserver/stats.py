@@ -5,7 +5,8 @@ stats-call-gauge-and-refresh
     One call answered with SE 1800, refreshed once (re-INVITE answered 200), ended
     by BYE: active_sst (the gauge of dialogs whose session timer runs) is 0 before
     the answer, 1 while the call lasts, 0 once it ended; refreshed_sst 1, and
-    nothing else counted (no refusal, no expiry, nothing raised or lowered).
+    nothing else counted (no refusal, no expiry, nothing raised or lowered);
+    dlg_list_ctx's sst object shows last_refresh, the Unix time of that 200.
 
 stats-raised-lowered
     min_se 1800, max_se 3600, reject_to_small 0: an INVITE with SE 100 from a UAC
@@ -25,7 +26,7 @@ import re
 import time
 import urllib.request
 
-from .common import checking, completed, stats_differ, wait_live, wait_stats
+from .common import checking, completed, live_dialogs, sst_of, stats_differ, wait_live, wait_stats
 from .infra import Script, Skip, free_tcp_port
 from .registry import scenario
 from .routes import DIALOG_ROUTE
@@ -46,6 +47,8 @@ def s_call_gauge(t):
         seen["answered"] = wait_stats(t.server, {"active_sst": 1})
         # the UAC re-INVITEs after its hold: wait for the 200's count
         seen["refreshed"] = wait_stats(t.server, {"refreshed_sst": 1}, secs=8)
+        seen["at"], ds = time.time(), live_dialogs(t.server)
+        seen["last_refresh"] = (sst_of(ds[0]) or {}).get("last_refresh") if ds else None
 
     c = t.call("uac_refresh_hold.xml", ["Session-Expires: 1800", "Supported: timer"],
                uas_xml="uas_refresh.xml", answer_hdr="Session-Expires: 1800;refresher=uac",
@@ -61,6 +64,10 @@ def s_call_gauge(t):
                                 ("after the BYE", after, dict(ZERO, refreshed_sst=1))):
             bad = stats_differ(got, want)
             p.want(not bad, "%s: %s", when, bad)
+        # dlg_list_ctx shows when the refresh was accepted
+        last = seen.get("last_refresh")
+        p.want(last is not None and abs(last - seen.get("at", 0)) <= 3, "dlg_list_ctx last_refresh %s "
+               "right after the refresh (now %.0f)", last, seen.get("at", 0))
     t.note = "active_sst 0 -> %s -> %s; refreshed_sst %s" % (
         seen.get("answered", {}).get("active_sst"), after.get("active_sst"), after.get("refreshed_sst"))
 

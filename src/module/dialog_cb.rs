@@ -74,7 +74,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let (true, Some(state)) = (d.track, d.record) else { return };
     // Callbacks first: without them nothing would follow the call, so the
     // INVITE and the dialog are then left as they are.
-    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, Kept { marked: false, lost: false, max_duration: d.max_duration }) {
+    if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, Kept { max_duration: d.max_duration, ..Kept::default() }) {
         sst_log!(ERR, "{}: cannot register dialog callbacks; session timer not tracked", what);
         return;
     }
@@ -103,7 +103,7 @@ entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was"
     // maximum duration from the start: this callback's own parameter
     // belongs to the global LOADED registration.
     let counted = d.timing == Some(Timing::Started);
-    let kept = Kept { marked: counted, lost: false, max_duration: load_max_duration(api, dlg) };
+    let kept = Kept { marked: counted, max_duration: load_max_duration(api, dlg), ..Kept::default() };
     if !api.register(Some(dlg), DIALOG_EVENTS, dialog_event, kept) {
         return Err(format!("dialog {}: cannot re-attach session timer callbacks", String::from_utf8_lossy(dlg.callid())).into());
     }
@@ -214,6 +214,9 @@ fn apply(ctx: Context, call: &DlgCall<'_>, msg: &mut SipMsg, d: &Decision, what:
         }
     }
     apply_refresher(ctx.api, dlg, d.refresher, what);
+    if let Some(secs) = d.refreshed_at {
+        call.note_refresh(secs);
+    }
     if let Some(lost) = d.lost {
         call.set_lost(lost);
         if lost {

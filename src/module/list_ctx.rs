@@ -7,7 +7,7 @@ use super::entry::Outcome;
 use crate::host::dialog::DlgCall;
 
 /// DLGCB_MI_CONTEXT: the record's three numbers, as the C module prints
-/// them, and who refreshes.
+/// them, who refreshes, and when this node last saw a refresh accepted.
 pub(super) fn on_mi_context(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let Some((state, refresher)) = mi_state(ctx.api, call) else { return Ok(()) };
     let Some(mi) = call.mi_context() else { return Ok(()) };
@@ -18,6 +18,10 @@ pub(super) fn on_mi_context(ctx: Context, call: &DlgCall<'_>) -> Outcome {
         // "" while no session timer runs or nobody is known to refresh
         let r = refresher.filter(|_| state.timer_active()).map_or("", |r| r.as_str());
         o.add_string("refresher", r);
+        // Unix time; kept per node, so absent after a restart or on a peer
+        if let (Some(after), Some(answer)) = (call.kept().last_refresh, call.dlg.answered_at()) {
+            o.add_number("last_refresh", (answer + u64::from(after)) as f64);
+        }
     }
     Ok(())
 }

@@ -95,6 +95,9 @@ pub struct Decision {
     /// The far end lost the dialog (true), or accepted a refresh again
     /// (false): kept per node.
     pub lost: Option<bool>,
+    /// A refresh was accepted this many seconds after the answer: kept per
+    /// node, shown in `dlg_list_ctx`.
+    pub refreshed_at: Option<u32>,
     /// The session timer ran out: count it (`expired_sst`) and raise
     /// E_SST_EXPIRED with this record.
     pub expired: Option<SstState>,
@@ -264,6 +267,7 @@ fn reply(status: u32, ctx: ReplyContext, read: &mut impl Reads, cfg: &Config) ->
         lifetime,
         rearm_now,
         lost,
+        refreshed_at: ctx.dialog.answered_ago.filter(|_| counts.refreshed),
         counts,
         timing,
         ..Decision::default()

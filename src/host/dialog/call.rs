@@ -98,6 +98,11 @@ impl<'a> DlgCall<'a> {
         self.change_kept(|k| (k.marked != on).then_some(Kept { marked: on, ..k }))
     }
 
+    /// Notes when a refresh was accepted, in seconds after the answer.
+    pub fn note_refresh(&self, secs_after_answer: u32) {
+        self.change_kept(|k| Some(Kept { last_refresh: Some(secs_after_answer), ..k }));
+    }
+
     /// Notes that the far end lost the dialog, or answered again.
     pub fn set_lost(&self, lost: bool) {
         self.change_kept(|k| (k.lost != lost).then_some(Kept { lost, ..k }));
@@ -117,26 +122,35 @@ impl<'a> DlgCall<'a> {
 }
 
 /// Bit 0: the mark (the `active_sst` gauge counts this dialog); bit 1: the
-/// far end lost the dialog (a refresh answered 408 or 481); bits 32 and up:
-/// the call's own maximum duration plus one (0: none set for the call).
+/// far end lost the dialog (a refresh answered 408 or 481); bits 2 to 31:
+/// when this node last saw a refresh accepted, in seconds after the answer,
+/// plus one (0: none); bits 32 and up: the call's own maximum duration plus
+/// one (0: none set for the call).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
     pub marked: bool,
     pub lost: bool,
+    /// Below 2^30 - 1 (34 years).
+    pub last_refresh: Option<u32>,
     /// Below i32::MAX (what `$sst(max_duration)` accepts).
     pub max_duration: Option<u32>,
 }
 
+/// The latest refresh time bits 2 to 31 hold (plus one, 0 meaning none).
+const LAST_REFRESH_MAX: u32 = (1 << 30) - 2;
+
 impl Kept {
     pub fn to_param(self) -> *mut c_void {
         let max = self.max_duration.map_or(0, |m| u64::from(m.min(i32::MAX as u32 - 1)) + 1);
-        core::ptr::without_provenance_mut((max << 32 | u64::from(self.lost) << 1 | u64::from(self.marked)) as usize)
+        let refresh = self.last_refresh.map_or(0, |s| u64::from(s.min(LAST_REFRESH_MAX)) + 1);
+        core::ptr::without_provenance_mut((max << 32 | refresh << 2 | u64::from(self.lost) << 1 | u64::from(self.marked)) as usize)
     }
 
     pub fn from_param(p: *mut c_void) -> Kept {
         let bits = p as usize as u64;
         let max = (bits >> 32) as u32;
-        Kept { marked: bits & 1 != 0, lost: bits & 2 != 0, max_duration: max.checked_sub(1) }
+        let refresh = ((bits >> 2) & 0x3fff_ffff) as u32;
+        Kept { marked: bits & 1 != 0, lost: bits & 2 != 0, last_refresh: refresh.checked_sub(1), max_duration: max.checked_sub(1) }
     }
 }
 
@@ -149,9 +163,14 @@ mod tests {
         assert_eq!(Kept::from_param(core::ptr::null_mut()), Kept::default());
         for (marked, lost) in [(false, false), (true, false), (false, true), (true, true)] {
             for max_duration in [None, Some(0), Some(1), Some(14_400), Some(i32::MAX as u32 - 1)] {
-                let k = Kept { marked, lost, max_duration };
-                assert_eq!(Kept::from_param(k.to_param()), k);
+                for last_refresh in [None, Some(0), Some(900), Some(super::LAST_REFRESH_MAX)] {
+                    let k = Kept { marked, lost, last_refresh, max_duration };
+                    assert_eq!(Kept::from_param(k.to_param()), k);
+                }
             }
         }
+        // beyond what the bits hold: the latest they can say
+        let far = Kept { last_refresh: Some(u32::MAX), ..Kept::default() };
+        assert_eq!(Kept::from_param(far.to_param()).last_refresh, Some(super::LAST_REFRESH_MAX));
     }
 }

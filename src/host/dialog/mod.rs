@@ -213,6 +213,15 @@ impl<'call> Dialog<'call> {
         }
     }
 
+    /// Unix time of the answer (the first 2xx), as the dialog module noted
+    /// it; None before.
+    pub fn answered_at(&self) -> Option<u64> {
+        // SAFETY: plain field of a live dialog, set once at the answer (or
+        // when the dialog is loaded).
+        let t = unsafe { (*self.raw.as_ptr()).start_ts };
+        (t != 0).then_some(u64::from(t))
+    }
+
     /// Whether leg `leg` (a reply's leg index, as the dialog module passes
     /// it to DLGCB_RESPONSE_FWDED) is the one the dialog keeps: the first
     /// branch that answered 2xx.
