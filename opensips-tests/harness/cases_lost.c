@@ -7,11 +7,25 @@
  */
 #include "harness.h"
 
+/* an established call with SE 1800, the current dialog of what follows */
+static struct dlg_cell *call_in_progress(void)
+{
+	struct dlg_cell *d = established(1800);
+	g_current_dlg = d;                          /* the reply's dialog, as the dialog module finds it */
+	return d;
+}
+
+/* an UPDATE refresh (SE 1800) answered `code`, with `hdrs` in the answer */
+static void update_answered(struct dlg_cell *d, int cseq, int code, const char *hdrs)
+{
+	dlg_req(d, req("UPDATE", cseq, "Session-Expires: 1800\n"));
+	dlg_reply_within(d, rpl(code, cseq, "UPDATE", hdrs));
+}
+
 CASE(lost_481_to_a_refresh_leaves_the_grace_now)
 {
 	BOOT(FLAG, I("min_se", 90), I("dead_call_grace", 32));
-	struct dlg_cell *d = established(1800);
-	g_current_dlg = d;                          /* the reply's dialog, as the dialog module finds it */
+	struct dlg_cell *d = call_in_progress();
 	dlg_req(d, req("INVITE", 2, "Supported: timer\nSession-Expires: 1800\n"));
 	dlg_reply_within(d, rpl(481, 2, "INVITE", ""));
 	CHECK(g_dlg_timeout_sets == 1 && timer(d) == 32, "481 to a refresh: %d $DLG_timeout set(s), timer %u; want 1 and 32",
@@ -31,13 +45,10 @@ CASE(lost_481_to_a_refresh_leaves_the_grace_now)
 CASE(lost_then_answered_again_is_revived_at_once)
 {
 	BOOT(FLAG, I("min_se", 90), I("dead_call_grace", 32));
-	struct dlg_cell *d = established(1800);
-	g_current_dlg = d;
-	dlg_req(d, req("UPDATE", 2, "Session-Expires: 1800\n"));
-	dlg_reply_within(d, rpl(408, 2, "UPDATE", ""));
+	struct dlg_cell *d = call_in_progress();
+	update_answered(d, 2, 408, "");
 	CHECK(timer(d) == 32, "408 to a refresh: timer %u, want 32", timer(d));
-	dlg_req(d, req("UPDATE", 3, "Session-Expires: 1800\n"));
-	dlg_reply_within(d, rpl(200, 3, "UPDATE", "Session-Expires: 1800;refresher=uac\n"));
+	update_answered(d, 3, 200, "Session-Expires: 1800;refresher=uac\n");
 	CHECK(timer(d) == 1800 && g_dlg_timeout_sets == 2, "answered again: timer %u (want 1800), %d sets (want 2)",
 		timer(d), g_dlg_timeout_sets);
 }
@@ -45,10 +56,8 @@ CASE(lost_then_answered_again_is_revived_at_once)
 CASE(lost_other_refusals_and_grace_0_keep_the_session)
 {
 	BOOT(FLAG, I("min_se", 90), I("dead_call_grace", 0));
-	struct dlg_cell *d = established(1800);
-	g_current_dlg = d;
-	dlg_req(d, req("UPDATE", 2, "Session-Expires: 1800\n"));
-	dlg_reply_within(d, rpl(481, 2, "UPDATE", ""));
+	struct dlg_cell *d = call_in_progress();
+	update_answered(d, 2, 481, "");
 	CHECK(g_dlg_timeout_sets == 0 && timer(d) == 1800 && stat_value("lost_sst") == 0,
 		"dead_call_grace 0: %d sets, timer %u, lost_sst %lu", g_dlg_timeout_sets, timer(d), stat_value("lost_sst"));
 }
@@ -56,12 +65,9 @@ CASE(lost_other_refusals_and_grace_0_keep_the_session)
 CASE(lost_grace_default_is_32_and_488_is_no_loss)
 {
 	BOOT(FLAG, I("min_se", 90));
-	struct dlg_cell *d = established(1800);
-	g_current_dlg = d;
-	dlg_req(d, req("UPDATE", 2, "Session-Expires: 1800\n"));
-	dlg_reply_within(d, rpl(488, 2, "UPDATE", ""));
+	struct dlg_cell *d = call_in_progress();
+	update_answered(d, 2, 488, "");
 	CHECK(g_dlg_timeout_sets == 0 && timer(d) == 1800, "488: %d sets, timer %u", g_dlg_timeout_sets, timer(d));
-	dlg_req(d, req("UPDATE", 3, "Session-Expires: 1800\n"));
-	dlg_reply_within(d, rpl(481, 3, "UPDATE", ""));
+	update_answered(d, 3, 481, "");
 	CHECK(timer(d) == 32, "481 with the default grace: timer %u, want 32", timer(d));
 }

@@ -12,10 +12,6 @@ impl StatSlot {
         StatSlot(AtomicPtr::new(core::ptr::null_mut()))
     }
 
-    pub fn as_mut_ptr(&self) -> *mut *mut sys::stat_var {
-        self.0.as_ptr()
-    }
-
     /// Whether the core has registered this statistic (it does after
     /// mod_init, and only with enable_stats = 1).
     pub fn is_registered(&self) -> bool {

@@ -56,7 +56,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let what = What { kind: &"initial INVITE", callid: dlg.callid() };
     let flagged = msg.flags() & s.flag_mask != 0;
     let method = request_method(msg).unwrap_or(Method::Other);
-    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, max_duration: None, lost: false }, &s.policy);
+    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, kept: Kept::default() }, &s.policy);
     match d.note {
         Some(Note::NotFlagged) => sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked"),
         Some(Note::NotInvite) => sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked"),
@@ -98,7 +98,7 @@ entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was"
         return Ok(());
     }
     let what = What { kind: &"loaded dialog", callid: dlg.callid() };
-    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, max_duration: None, lost: false });
+    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, kept: Kept::default() });
     // The new registration carries the gauge's mark and the call's own
     // maximum duration from the start: this callback's own parameter
     // belongs to the global LOADED registration.
@@ -129,8 +129,7 @@ fn on_request_within(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let Some(mut msg) = call.msg() else { return Ok(()) };
     let Some(method) = request_method(&msg) else { return Ok(()) };
     let what = What { kind: &"refresh request", callid: dlg.callid() };
-    let kept = call.kept();
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: kept.max_duration, lost: kept.lost };
+    let mut read = FromCall::of(ctx, call, Some(&mut msg), what);
     let d = events::request_within(method, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -145,8 +144,7 @@ fn on_initial_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let kind = format_args!("{status} reply");
     let what = What { kind: &kind, callid: dlg.callid() };
     let leg_kept = dlg.is_kept_leg(call.reply_leg());
-    let kept = call.kept();
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: kept.max_duration, lost: kept.lost };
+    let mut read = FromCall::of(ctx, call, Some(&mut msg), what);
     let d = events::initial_reply(status, leg_kept, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -159,8 +157,7 @@ fn on_in_dialog_reply(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let FirstLine::Reply { status } = msg.first_line() else { return Ok(()) };
     let kind = format_args!("{status} reply");
     let what = What { kind: &kind, callid: dlg.callid() };
-    let kept = call.kept();
-    let mut read = FromCall { ctx, dlg, msg: Some(&mut msg), what, max_duration: kept.max_duration, lost: kept.lost };
+    let mut read = FromCall::of(ctx, call, Some(&mut msg), what);
     let d = events::reply_within(status, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
     Ok(())
@@ -185,8 +182,7 @@ fn on_destroy(_ctx: Context, call: &DlgCall<'_>) -> Outcome {
 fn on_ended(ctx: Context, call: &DlgCall<'_>, ending: Ending) -> Outcome {
     let dlg = &call.dlg;
     let what = What { kind: &"dialog end", callid: dlg.callid() };
-    let kept = call.kept();
-    let read = &mut FromCall { ctx, dlg, msg: None, what, max_duration: kept.max_duration, lost: kept.lost };
+    let read = &mut FromCall::of(ctx, call, None, what);
     let d = events::dialog_ended(ending, call.is_active(), read, &ctx.s.policy, &dlg.now());
     statistics::follow_timing(call, d.timing);
     statistics::count(&d.counts);

@@ -8,7 +8,7 @@
 
 use super::entry::Context;
 use crate::host::log::What;
-use crate::host::dialog::{Dialog, DlgApi, DlgCall, Fetched};
+use crate::host::dialog::{Dialog, DlgApi, DlgCall, Fetched, Kept};
 use crate::host::msg::{FirstLine, IntSlot, SipMsg};
 use crate::rfc4028::policy::{self, CallOptions, FactsError, HeaderLine, MessageFacts, Method, RefresherUpdate, Span};
 use crate::rfc4028::Refresher;
@@ -24,11 +24,16 @@ pub(super) struct FromCall<'c, 'call> {
     pub dlg: &'c Dialog<'call>,
     pub msg: Option<&'c mut SipMsg<'call>>,
     pub what: What<'c>,
-    /// The call's own maximum duration, as this node keeps it in the
-    /// dialog's callback registration (no lookup per message).
-    pub max_duration: Option<u32>,
-    /// Kept there too: the far end lost the dialog.
-    pub lost: bool,
+    /// What this node keeps in the dialog's callback registration (the
+    /// call's own maximum duration, the lost mark): no lookup per message.
+    pub kept: Kept,
+}
+
+impl<'c, 'call> FromCall<'c, 'call> {
+    /// For a later event of a tracked dialog, with what its registration keeps.
+    pub fn of(ctx: Context, call: &'c DlgCall<'call>, msg: Option<&'c mut SipMsg<'call>>, what: What<'c>) -> Self {
+        FromCall { ctx, dlg: &call.dlg, msg, what, kept: call.kept() }
+    }
 }
 
 impl Reads for FromCall<'_, '_> {
@@ -42,10 +47,10 @@ impl Reads for FromCall<'_, '_> {
         self.ctx.s.call_slots.requested().unwrap_or_default()
     }
     fn max_duration(&mut self) -> Option<u32> {
-        self.max_duration
+        self.kept.max_duration
     }
     fn lost(&mut self) -> bool {
-        self.lost
+        self.kept.lost
     }
 }
 

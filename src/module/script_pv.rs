@@ -44,7 +44,7 @@ fn view(ctx: Context) -> View {
             refresher: load_refresher(api, &dlg),
             expires_at: dlg.expires_at(now),
             requested,
-            max_duration: load_max_duration(api, &dlg).or(Some(s.policy.max_duration)).filter(|m| *m > 0),
+            max_duration: s.policy.max_duration_for(load_max_duration(api, &dlg)),
         }
     })
 }

@@ -178,10 +178,9 @@ fn request_decision(method: Method, read: &mut impl Reads, cfg: &Config, dialog:
     Decision { edits: d.edits, lifetime: d.lifetime.map(Arm::Session), counts, ..Decision::default() }
 }
 
-/// The call's maximum duration from its answer: the script's value for
-/// this call (0: none), else the setting (0: none).
+/// The call's maximum duration from its answer, if it has one.
 pub(super) fn max_duration(read: &mut impl Reads, cfg: &Config) -> Option<u32> {
-    Some(read.max_duration().unwrap_or(cfg.max_duration)).filter(|m| *m > 0)
+    cfg.max_duration_for(read.max_duration())
 }
 
 /// `arm` (None: the dialog keeps `current`, the lifetime it has), or what

@@ -51,6 +51,12 @@ impl Config {
     pub fn request_cap(&self, request_min_se: Option<u32>) -> Option<u32> {
         (self.max_se > 0).then(|| self.max_se.max(request_min_se.unwrap_or(0)))
     }
+
+    /// The maximum duration in force for a call: its own (`$sst(max_duration)`,
+    /// 0: none for this call), else the setting (0: none).
+    pub fn max_duration_for(&self, call_own: Option<u32>) -> Option<u32> {
+        Some(call_own.unwrap_or(self.max_duration)).filter(|m| *m > 0)
+    }
 }
 
 /// Outcome of `sstCheckMin()`.
