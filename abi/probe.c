@@ -41,6 +41,7 @@
 #include "modules/dialog/dlg_load.h"
 #include "modules/dialog/dlg_hash.h"
 #include "modules/signaling/signaling.h"
+#include "modules/tm/tm_load.h"
 
 #define SIZE(T, key) printf("size.%s %zu\n", key, sizeof(T));
 #define OFF(T, key, path) printf("offset.%s.%s %zu\n", key, #path, offsetof(T, path));
@@ -294,6 +295,18 @@ CONST(SST_DIALOG_FLAG)
 SIZE(struct sig_binds, "sig_binds")
 OFF(struct sig_binds, "sig_binds", reply)
 OFF(struct sig_binds, "sig_binds", gen_totag)
+
+/* ---- tm module: the one callback sst registers on a refresh's
+ * transaction, to see the reply tm makes itself (its own 408) */
+SIZE(struct tm_binds, "tm_binds")
+OFF(struct tm_binds, "tm_binds", register_tmcb)
+SIZE(struct tmcb_params, "tmcb_params")
+OFF(struct tmcb_params, "tmcb_params", req)
+OFF(struct tmcb_params, "tmcb_params", rpl)
+OFF(struct tmcb_params, "tmcb_params", code)
+OFF(struct tmcb_params, "tmcb_params", param)
+CONST(TMCB_RESPONSE_OUT)
+CONST(FAKED_REPLY)
 
 /* ---- core functions and globals the module imports */
 SYMBOL(parse_headers)

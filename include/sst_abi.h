@@ -305,6 +305,33 @@ typedef int (*sig_reply_f)(struct sip_msg *msg, int code, const str *reason, str
 struct sig_binds { sig_reply_f reply; void *gen_totag; };
 typedef int (*load_sig_f)(struct sig_binds *);
 
+/* ---- tm module API: the one callback sst puts on a refresh's transaction,
+ * to see a final reply tm makes itself, which reaches no dialog callback.
+ * struct tm_binds is declared by its first member and its size (load_tm
+ * fills all of it; the size moves between patch releases). ---- */
+struct cell;
+struct tmcb_params {
+	struct sip_msg *req;                    /* the request: tm's shm copy */
+	struct sip_msg *rpl;                    /* the reply, or FAKED_REPLY */
+	int code;
+	void **param;                           /* where tm keeps our parameter */
+	void *extra1, *extra2;
+};
+typedef void (transaction_cb)(struct cell *t, int type, struct tmcb_params *params);
+typedef void (release_tmcb_param)(void *param);
+typedef int (*register_tmcb_f)(struct sip_msg *msg, struct cell *t, int types,
+		transaction_cb f, void *param, release_tmcb_param release);
+struct tm_binds {
+	register_tmcb_f register_tmcb;          /* 0 */
+	char _pad_tail[ABI_SIZE_tm_binds - 8];
+};
+typedef int (*load_tm_f)(struct tm_binds *);
+/* after a final reply left for the UAC, also one tm made itself */
+#define TMCB_RESPONSE_OUT (1<<7)
+/* tmcb_params.rpl (and dlg_cb_params.msg) of a reply tm made itself: the
+ * core's ((struct sip_msg *)-1), as a number */
+#define FAKED_REPLY (-1)
+
 /* ---- core functions and globals (resolved with RTLD_NOW against opensips) ---- */
 #ifdef ABI_SYMBOL_parse_headers
 int parse_headers(struct sip_msg *msg, hdr_flags_t flags, int next);

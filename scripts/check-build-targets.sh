@@ -28,9 +28,9 @@ done
 # Each release builds with its own range's layout: 3.4.6 predates
 # dlg_cb_params.dst_leg (3.4.7), so is_active sits 4 bytes earlier.
 out=$(SST_OSIPS_VERSION=3.4.6 build); rc=$?
-[ $rc -eq 0 ] && grep -q "layout of 3.4.0-3.4.6.txt" <<<"$out" &&
+[ $rc -eq 0 ] && grep -q "layout of 3.4.1-3.4.6.txt" <<<"$out" &&
     grep -aq "opensips 3.4.6 (x86_64/linux)" "$tdir/debug/libsst.so"
-check "3.4.6 builds with the 3.4.0-3.4.6 layout, stamped 3.4.6" $? "rc=$rc: $(grep -m1 -E 'error|layout of' <<<"$out")"
+check "3.4.6 builds with the 3.4.1-3.4.6 layout, stamped 3.4.6" $? "rc=$rc: $(grep -m1 -E 'error|layout of' <<<"$out")"
 
 fake=$(mktemp -d)/opensips
 cat >"$fake" <<'FAKE'
