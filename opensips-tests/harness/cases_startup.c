@@ -27,7 +27,8 @@ CASE(startup_exports_shape)
 CASE(startup_binds_apis_and_registers_callbacks)
 {
 	BOOT(FLAG);
-	CHECK(g_find_dlg && g_find_sig, "find_export(load_dlg) %d, (load_sig) %d", g_find_dlg, g_find_sig);
+	CHECK(g_find_dlg && g_find_sig && g_find_tm, "find_export(load_dlg) %d, (load_sig) %d, (load_tm) %d",
+		g_find_dlg, g_find_sig, g_find_tm);
 	CHECK(g_created && g_loaded, "DLGCB_CREATED %p / DLGCB_LOADED %p not registered",
 		(void *)g_created, (void *)g_loaded);
 }

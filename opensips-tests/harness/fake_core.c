@@ -158,7 +158,7 @@ int flag_bit(const char *name)
 	return -1;
 }
 
-/* ---- find_export (the dialog and signaling APIs), find_param_export, statistics ---- */
+/* ---- find_export (the dialog, signaling and tm APIs), find_param_export, statistics ---- */
 int g_find_dlg, g_find_sig, g_default_timeout = 43200;
 unsigned int g_script_timeout;
 
@@ -169,6 +169,8 @@ cmd_function find_export(const char *name, int flags)
 		return (cmd_function)(void (*)(void))fake_load_dlg;
 	if (name && !strcmp(name, "load_sig") && ++g_find_sig)
 		return (cmd_function)(void (*)(void))fake_load_sig;
+	if (name && !strcmp(name, "load_tm") && ++g_find_tm)
+		return (cmd_function)(void (*)(void))fake_load_tm;
 	return NULL;
 }
 

@@ -232,6 +232,17 @@ void dlg_reply_within(struct dlg_cell *d, struct sip_msg *rpl);
 struct cJSON *dlg_mi(struct dlg_cell *d);    /* dlg_list_ctx: the dialog's context object */
 void dlg_destroy(struct dlg_cell *d);
 
+/* ---- fake_tm.c: tm's callbacks on the transaction of a routed request ---- */
+struct tmcb { struct sip_msg *msg; int types; transaction_cb *f; void *param; };
+#define MAX_TMCBS 16
+extern struct tmcb g_tmcbs[MAX_TMCBS];
+extern int g_ntmcbs, g_find_tm;
+int fake_load_tm(struct tm_binds *b);
+int tmcbs_on(struct sip_msg *req);           /* callbacks put on the transaction of req */
+/* that transaction sends a final reply upstream: rpl is FAKED_REPLY_MSG for one tm made */
+void tm_reply_out(struct sip_msg *req, struct sip_msg *rpl, int code);
+#define FAKED_REPLY_MSG ((struct sip_msg *)(intptr_t)FAKED_REPLY)
+
 /* ---- loader.c ---- */
 struct mp { const char *name; const char *s; int i; int is_str; };   /* one modparam */
 struct loaded {

@@ -9,6 +9,7 @@ pub mod msg;
 pub mod param;
 pub mod pv;
 pub mod sig;
+pub mod tm;
 pub mod stats;
 
 /// Fills another module's API table `T` through its `load_*` export

@@ -6,6 +6,7 @@
 
 use super::entry::Outcome;
 use super::expired_event::raise_expired;
+use super::own_reply;
 use super::list_ctx::on_mi_context;
 use super::entry::Context;
 use super::reads::{apply_refresher, load_max_duration, request_method, store_max_duration, store_state, FromCall};
@@ -56,7 +57,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let what = What { kind: &"initial INVITE", callid: dlg.callid() };
     let flagged = msg.flags() & s.flag_mask != 0;
     let method = request_method(msg).unwrap_or(Method::Other);
-    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, kept: Kept::default() }, &s.policy);
+    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, kept: Kept::default(), own_reply_to: None }, &s.policy);
     match d.note {
         Some(Note::NotFlagged) => sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked"),
         Some(Note::NotInvite) => sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked"),
@@ -98,7 +99,7 @@ entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was"
         return Ok(());
     }
     let what = What { kind: &"loaded dialog", callid: dlg.callid() };
-    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, kept: Kept::default() });
+    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, kept: Kept::default(), own_reply_to: None });
     // The new registration carries the gauge's mark and the call's own
     // maximum duration from the start: this callback's own parameter
     // belongs to the global LOADED registration.
@@ -132,6 +133,9 @@ fn on_request_within(ctx: Context, call: &DlgCall<'_>) -> Outcome {
     let mut read = FromCall::of(ctx, call, Some(&mut msg), what);
     let d = events::request_within(method, &mut read, &ctx.s.policy, &dlg.now());
     apply(ctx, call, &mut msg, &d, what);
+    if d.watch_own_reply {
+        own_reply::watch(call, &mut msg, what);
+    }
     Ok(())
 }
 
@@ -200,8 +204,14 @@ fn on_ended(ctx: Context, call: &DlgCall<'_>, ending: Ending) -> Outcome {
 
 /// Carries out a later event's decision on the dialog and its message.
 fn apply(ctx: Context, call: &DlgCall<'_>, msg: &mut SipMsg, d: &Decision, what: What<'_>) {
-    let dlg = &call.dlg;
     apply_edits(msg, &d.edits, what);
+    apply_to_dialog(ctx, call, msg, d, what);
+}
+
+/// Carries out what a decision does to the dialog (`msg`: the event's
+/// message, which the dialog's own `$DLG_timeout` setter is called with).
+pub(super) fn apply_to_dialog(ctx: Context, call: &DlgCall<'_>, msg: &mut SipMsg, d: &Decision, what: What<'_>) {
+    let dlg = &call.dlg;
     statistics::count(&d.counts);
     statistics::follow_timing(call, d.timing);
     if let Some(state) = d.record {

@@ -159,6 +159,23 @@ macro_rules! entry {
             }, { $($body)* })
         }
     };
+    // A tm callback (register_tmcb), maybe in tm's timer process.
+    ($(#[$m:meta])* tm fn $name:ident($ctx:ident, $reply:ident), panic: $then:literal, { $($body:tt)* }) => {
+        $(#[$m])*
+        pub(crate) unsafe extern "C" fn $name(
+            _t: *mut $crate::sys::cell,
+            _ty: core::ffi::c_int,
+            params: *mut $crate::sys::tmcb_params,
+        ) {
+            entry!(@run $name, $then, (), (), |()| (), {
+                // `$reply` borrows this local, so nothing of it outlives the callback.
+                let callback = ();
+                // SAFETY: tm's params to this callback, valid for its duration.
+                let Some($reply) = (unsafe { $crate::host::tm::TmReply::from_raw(&callback, params) }) else { return };
+                let Some($ctx) = $crate::module::entry::Context::get() else { return };
+            }, { $($body)* })
+        }
+    };
     // pv_export_t.parse_name: runs while the script is parsed, before
     // mod_init, so without a context. 0, or -1 (the config is refused).
     ($(#[$m:meta])* pv_name fn $name:ident($spec:ident), panic: $then:literal, { $($body:tt)* }) => {

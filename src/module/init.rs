@@ -12,6 +12,7 @@ use crate::host::event::Event;
 use crate::host::param::{self, IntParam, StrParam};
 use crate::host::pv::ScriptVar;
 use crate::host::sig::SigApi;
+use crate::host::tm::TmApi;
 use crate::rfc4028::policy::{self, Config};
 use crate::{module_params, sst_log, sys};
 
@@ -81,6 +82,11 @@ entry!(
     }
     if !DlgApi::load() {
         return Err("can't load the dialog module API (is dialog.so loaded before sst?)".into());
+    }
+    // tm is loaded wherever the dialog module is (it needs it); without its
+    // API only the replies tm makes itself go unseen.
+    if !TmApi::load() {
+        sst_log!(WARN, "can't load the tm module API; a refresh this proxy times out on (tm's own 408) is not seen");
     }
     let default_timeout =
         param::int_of(c"dialog", c"default_timeout").map_or(FALLBACK_DEFAULT_TIMEOUT, |v| v.max(0) as u32);

@@ -1,7 +1,8 @@
 //! The module's entry points as OpenSIPS sees them, laid out as the C
 //! module's sources: `init` (parameters, mod_init; sst.c), `check_min`
 //! (`sstCheckMin()` and its 422), `dialog_cb` (the dialog callbacks;
-//! sst_handlers.c), `list_ctx` (dlg_list_ctx; sst_mi.c), `expired_event`
+//! sst_handlers.c), `list_ctx` (dlg_list_ctx; sst_mi.c), `own_reply` (a
+//! refresh's reply tm makes itself, through a tm callback), `expired_event`
 //! (E_SST_EXPIRED), `statistics` (the `sst` group), `reads` (what the handlers read, and the sst_info and
 //! sst_refresher values), `script_pv` (`$sst()`), `exports` (what the
 //! loader reads), `entry` (the trampolines, the settings and the `Context`
@@ -17,6 +18,7 @@ mod expired_event;
 mod exports;
 mod init;
 mod list_ctx;
+mod own_reply;
 mod reads;
 mod script_pv;
 mod statistics;

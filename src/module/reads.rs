@@ -27,12 +27,15 @@ pub(super) struct FromCall<'c, 'call> {
     /// What this node keeps in the dialog's callback registration (the
     /// call's own maximum duration, the lost mark): no lookup per message.
     pub kept: Kept,
+    /// The event is a final reply tm made itself to a request with this
+    /// method: its facts are known without a message.
+    pub own_reply_to: Option<Method>,
 }
 
 impl<'c, 'call> FromCall<'c, 'call> {
     /// For a later event of a tracked dialog, with what its registration keeps.
     pub fn of(ctx: Context, call: &'c DlgCall<'call>, msg: Option<&'c mut SipMsg<'call>>, what: What<'c>) -> Self {
-        FromCall { ctx, dlg: &call.dlg, msg, what, kept: call.kept() }
+        FromCall { ctx, dlg: &call.dlg, msg, what, kept: call.kept(), own_reply_to: None }
     }
 }
 
@@ -41,6 +44,9 @@ impl Reads for FromCall<'_, '_> {
         stored_state(self.ctx.api, self.dlg)
     }
     fn facts(&mut self) -> Option<MessageFacts> {
+        if let Some(method) = self.own_reply_to {
+            return Some(policy::facts_of_own_reply(method));
+        }
         read_facts(self.msg.as_deref_mut()?, self.what)
     }
     fn call_options(&mut self) -> CallOptions {

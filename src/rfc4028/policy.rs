@@ -18,7 +18,7 @@ mod within;
 pub use as_text::lay_out;
 pub use headers::{gather, CseqMethod, Edit, EditText, Edits, FactsError, HeaderLine, MessageFacts, Method, Moved, Place, PlacedEdit, RequireEnd, Span};
 pub use initial::{Config, RFC_MIN_SE, check_min, initial_invite, initial_invite_for_call, CallOptions, CheckMin, InitialDecision};
-pub use reply::{reply, RefreshAnswer, RefresherUpdate, ReplyContext, ReplyDecision};
+pub use reply::{facts_of_own_reply, reply, RefreshAnswer, RefresherUpdate, ReplyContext, ReplyDecision};
 pub use within::{refit, request_within, RequestDecision, WithinRequest};
 
 #[cfg(test)]

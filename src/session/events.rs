@@ -95,6 +95,10 @@ pub struct Decision {
     /// The far end lost the dialog (true), or accepted a refresh again
     /// (false): kept per node.
     pub lost: Option<bool>,
+    /// A refresh of a running session timer passes: a final reply this
+    /// proxy makes itself to it (tm's 408 when the far end never answers)
+    /// decides as one from the far end, so its transaction is watched.
+    pub watch_own_reply: bool,
     /// A refresh was accepted this many seconds after the answer: kept per
     /// node, shown in `dlg_list_ctx`.
     pub refreshed_at: Option<u32>,
@@ -175,7 +179,8 @@ fn request_decision(method: Method, read: &mut impl Reads, cfg: &Config, dialog:
     };
     let d = policy::request_within(&state, request, facts.as_ref(), cfg, dialog);
     let counts = facts.map(|f| counts_of_edits(&d.edits, &f)).unwrap_or_default();
-    Decision { edits: d.edits, lifetime: d.lifetime.map(Arm::Session), counts, ..Decision::default() }
+    let watch_own_reply = request == WithinRequest::Refresh && state.timer_active();
+    Decision { edits: d.edits, lifetime: d.lifetime.map(Arm::Session), counts, watch_own_reply, ..Decision::default() }
 }
 
 /// The call's maximum duration from its answer, if it has one.

@@ -21,7 +21,7 @@ use core::ffi::{c_int, c_void};
 /// `p` must be NULL, -1, or the message of the current callback, valid for
 /// all of `'call`.
 unsafe fn callback_msg<'call>(p: *mut sys::sip_msg) -> Option<SipMsg<'call>> {
-    if p as isize == -1 {
+    if p as isize == sys::FAKED_REPLY as isize {
         return None;
     }
     // SAFETY: NULL or the callback's message (the caller's promise).
@@ -67,6 +67,36 @@ impl<'a> DlgCall<'a> {
         // SAFETY: params.msg is NULL, FAKED_REPLY or the message of this
         // event, mutable for the callback.
         unsafe { callback_msg(self.params?.msg) }
+    }
+
+    /// The params a DLGCB_RESPONSE_WITHIN of our registration would have
+    /// for a final reply tm made itself, which the dialog module runs no
+    /// callback for: no message, the registration's parameter at `slot`
+    /// (what `registration_slot` gave).
+    pub fn own_reply_params(slot: *mut c_void) -> sys::dlg_cb_params {
+        sys::dlg_cb_params {
+            msg: core::ptr::without_provenance_mut(sys::FAKED_REPLY as isize as usize),
+            is_active: 1,
+            param: slot.cast(),
+            ..Default::default()
+        }
+    }
+
+    /// A reply tm made itself to a request of `dlg`, as a DLGCB_RESPONSE_WITHIN.
+    ///
+    /// # Safety
+    /// `params.param` must be NULL or the `registration_slot` of one of our
+    /// callbacks of `dlg`, and `dlg` live for `'a`.
+    pub unsafe fn of_own_reply(dlg: Dialog<'a>, params: &'a sys::dlg_cb_params) -> Self {
+        DlgCall { dlg, kind: sys::DLGCB_RESPONSE_WITHIN, params: Some(params) }
+    }
+
+    /// Where the dialog module keeps this registration's parameter: a
+    /// shared-memory address, the same in every process and live while the
+    /// dialog is, so a tm callback of one of its transactions can reach
+    /// `Kept` again.
+    pub fn registration_slot(&self) -> *mut c_void {
+        self.params.map_or(core::ptr::null_mut(), |p| p.param.cast())
     }
 
     /// The parameter slot of the callback registration running now, which

@@ -5,7 +5,7 @@
 use super::super::grammar::{Refresher, SessionExpires};
 use crate::session::dialog_state::{DialogNow, Lifetime, Requester, SstState, Supported};
 use super::headers::{Edit, Edits};
-use super::headers::{CseqMethod, MessageFacts};
+use super::headers::{CseqMethod, MessageFacts, Method};
 use super::Config;
 
 /// Who refreshes the session after a reply.
@@ -70,6 +70,19 @@ fn refresher_of_2xx(se: SessionExpires, state: &SstState) -> RefresherUpdate {
         None if state.supported != Supported::Uac => RefresherUpdate::Set(Refresher::Uas),
         None => RefresherUpdate::Clear,
     }
+}
+
+/// What a final reply this proxy's tm made itself (its 408 when the far end
+/// never answered, or the script's `t_reply()`) says about session timers:
+/// tm builds it from the request (`method`), copying its CSeq and adding no
+/// Session-Expires, Min-SE, Supported or Require.
+pub fn facts_of_own_reply(method: Method) -> MessageFacts {
+    let cseq_method = match method {
+        Method::Invite => CseqMethod::Invite,
+        Method::Update => CseqMethod::Update,
+        _ => CseqMethod::Other,
+    };
+    MessageFacts { cseq_method: Some(cseq_method), ..MessageFacts::default() }
 }
 
 /// A final reply (`session::events` passes on no provisional one, which

@@ -1,11 +1,13 @@
 //! A refresh in the model: the in-dialog re-INVITE or UPDATE through the
-//! proxy, its final answer (accepted, refused, lost) and, for a re-INVITE,
+//! proxy, its final answer (accepted, refused, lost, or none: tm's own 408)
+//! and, for a re-INVITE,
 //! the ACK; with the reference of the session in force it leaves.
 
 use super::msg::Msg;
 use super::sim::Sim;
 use super::steps::{Outcome, Step};
 use crate::rfc4028::policy::Method;
+use crate::session::events::Decision;
 
 impl Sim {
     pub(super) fn refresh(&mut self, s: &Step, invite: bool, se: Option<u32>, min_se: Option<u32>, outcome: Outcome) {
@@ -17,7 +19,8 @@ impl Sim {
         if let Some(m) = min_se {
             req.0.push(("Min-SE".into(), m.to_string()));
         }
-        self.request_within(if invite { Method::Invite } else { Method::Update }, &mut req);
+        let method = if invite { Method::Invite } else { Method::Update };
+        let watched = self.request_within(method, &mut req).watch_own_reply;
         // a new refresh is armed as every refresh: its answer decides again
         self.lost_end = None;
         let forwarded = req.facts().and_then(|f| f.se()).map(|se| se.interval);
@@ -52,12 +55,23 @@ impl Sim {
                     self.reply(200, &mut again, false, true);
                 }
             }
-            Outcome::Refused(code) => {
-                let mut m = Msg(vec![("CSeq".into(), cseq.into())]);
-                if code == 422 {
-                    m.0.push(("Min-SE".into(), "7200".into()));
-                }
-                let d = self.reply(code, &mut m, false, true);
+            Outcome::Refused(_) | Outcome::Unanswered => {
+                let (code, d) = match outcome {
+                    Outcome::Refused(code) => {
+                        let mut m = Msg(vec![("CSeq".into(), cseq.into())]);
+                        if code == 422 {
+                            m.0.push(("Min-SE".into(), "7200".into()));
+                        }
+                        (code, self.reply(code, &mut m, false, true))
+                    }
+                    // tm's own 408 reaches the module only through the
+                    // transaction it watches: every refresh of a running
+                    // timer must be watched
+                    _ => {
+                        assert_eq!(watched, timed, "refresh with a timer running {timed} watched {watched}");
+                        (408, if watched { self.own_reply(408, method) } else { Decision::default() })
+                    }
+                };
                 assert_eq!((d.counts.refreshed, d.counts.refresh_refused), (false, timed), "{code} to a refresh, timer running {timed}");
                 // reference: a 408 or 481 says the far end lost the
                 // dialog; the call has the grace at most, no session

@@ -9,7 +9,7 @@ use super::msg::Msg;
 use super::steps::*;
 use crate::rfc4028::policy::*;
 use crate::session::dialog_state::{lifetime_bound, DialogNow, Lifetime, SstState};
-use crate::session::events::{self, Decision, Ending, Reads, Timing};
+use crate::session::events::{self, Decision, Ending, Timing};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum DlgState {
@@ -110,7 +110,7 @@ impl Sim {
 
     /// An in-dialog request through the proxy (DLGCB_REQ_WITHIN), then the
     /// dialog module's re-arm.
-    pub(super) fn request_within(&mut self, method: Method, msg: &mut Msg) {
+    pub(super) fn request_within(&mut self, method: Method, msg: &mut Msg) -> Decision {
         if let Some(m) = msg.facts().and_then(|f| f.min_se) {
             self.largest_min_se = self.largest_min_se.max(m);
         }
@@ -118,6 +118,7 @@ impl Sim {
         self.apply(d, msg);
         self.saw(msg);
         self.rearm();
+        d
     }
 
     /// A reply through the proxy: to the INVITE (DLGCB_RESPONSE_FWDED, with
@@ -134,9 +135,22 @@ impl Sim {
         d
     }
 
+    /// A final reply the proxy's tm makes itself to a refresh (`method`),
+    /// which the module sees only through the callback it put on the
+    /// refresh's transaction: the same entry, with the facts of tm's reply.
+    pub(super) fn own_reply(&mut self, status: u32, method: Method) -> Decision {
+        let now = self.now();
+        let mut read = self.reads(&Msg::default());
+        read.facts = Some(facts_of_own_reply(method));
+        let d = events::reply_within(status, &mut read, &self.cfg, &now);
+        assert!(d.edits.is_empty(), "edits for a reply tm has sent already");
+        self.apply(d, &mut Msg::default());
+        d
+    }
+
     /// What an entry reads, as the module reads it: the stored record, the
     /// message's facts.
-    fn reads(&self, msg: &Msg) -> impl Reads {
+    fn reads(&self, msg: &Msg) -> events::Known {
         let call = CallOptions { max_duration: self.call_max, ..CallOptions::default() };
         events::Known { record: Some(self.record), facts: msg.facts(), call, lost: self.lost }
     }

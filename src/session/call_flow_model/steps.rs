@@ -16,6 +16,8 @@ pub(super) enum SeAnswer {
 pub(super) enum Outcome {
     Ok { se: SeAnswer, retransmitted: bool },
     Refused(u32),
+    /// The far end never answers: the proxy's tm answers the UAC 408 itself.
+    Unanswered,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +66,7 @@ pub(super) fn step() -> impl Strategy<Value = Step> {
     let outcome = prop_oneof![
         (se_answer(), any::<bool>()).prop_map(|(se, retransmitted)| Outcome::Ok { se, retransmitted }),
         refused.prop_map(Outcome::Refused),
+        Just(Outcome::Unanswered),
     ];
     prop_oneof![
         Just(Step::Provisional),

@@ -181,3 +181,28 @@ fn an_accepted_refresh_is_noted_with_its_time_after_the_answer() {
     let untimed = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
     assert_eq!(reply_within(200, &mut known(Some(untimed), &ok), &CFG, &later).refreshed_at, None);
 }
+
+#[test]
+fn refreshes_of_a_running_timer_watch_their_transaction_and_tms_own_408_is_a_lost_call() {
+    let cfg = Config { dead_call_grace: 32, ..CFG };
+    let refresh = known(Some(TRACKED), &[("CSeq", "2 UPDATE"), ("Session-Expires", "1800")]);
+    for m in [Method::Invite, Method::Update] {
+        assert!(request_within(m, &mut refresh.clone(), &cfg, &NOW).watch_own_reply, "{m:?}");
+    }
+    for m in [Method::Ack, Method::Prack, Method::Other] {
+        assert!(!request_within(m, &mut refresh.clone(), &cfg, &NOW).watch_own_reply, "{m:?}");
+    }
+    let untimed = SstState { requester: Requester::Proxy, supported: Supported::Neither, interval: 43200 };
+    assert!(!request_within(Method::Update, &mut Known { record: Some(untimed), ..refresh }, &cfg, &NOW).watch_own_reply);
+    assert!(!request_within(Method::Update, &mut refresh.clone(), &cfg, &EARLY).watch_own_reply);
+    // the 408 tm makes itself when nobody answers: as one from the far end
+    let own = |m| Known { record: Some(TRACKED), facts: Some(crate::rfc4028::policy::facts_of_own_reply(m)), ..Known::default() };
+    for m in [Method::Invite, Method::Update] {
+        let d = reply_within(408, &mut own(m), &cfg, &NOW);
+        assert_eq!((d.lifetime, d.rearm_now, d.lost), (Some(Arm::Grace(l(32))), true, Some(true)), "{m:?}");
+        assert!(d.counts.lost && d.counts.refresh_refused && d.edits.is_empty(), "{m:?}");
+    }
+    // its 500 (a script's t_reply) keeps the session in force
+    let d = reply_within(500, &mut own(Method::Update), &cfg, &NOW);
+    assert_eq!((d.lifetime, d.lost, d.counts.refresh_refused), (None, None, true));
+}
