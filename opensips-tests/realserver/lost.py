@@ -13,15 +13,24 @@ lost-481[-bye]
 lost-off
     The same flow with dead_call_grace 0: the call keeps its session (lifetime
     still ~1800 s 4 s after the 481), lost_sst 0.
+
+lost-unanswered[-bye]
+    The same flow, but the UAS never answers the UPDATE: the proxy's own tm
+    answers the UAC 408 after fr_timeout (no dialog callback runs for a reply
+    tm makes itself; the module's tm callback on the refresh's transaction
+    sees it). The dialog is gone ~3 s after that 408, the same statistics.
 """
+import re
 import time
 
 from .common import Problems, checking, events_file, lifetime, live_dialogs, sst_stats, wait_live
-from .infra import Script
+from .infra import CFG_TEMPLATE, Script
 from .registry import scenario
 from .routes import create_dialog, expiry_globals
 
 GRACE = 3
+# When tm gives up on a request nobody answers: the test server's own setting.
+FR_TIMEOUT = int(re.search(r'modparam\("tm", "fr_timeout", (\d+)\)', open(CFG_TEMPLATE).read()).group(1))
 
 
 def lost_route(bye):
@@ -29,15 +38,16 @@ def lost_route(bye):
                   % create_dialog(bye), globals=expiry_globals)
 
 
-def s_lost(t, bye, grace):
+def s_lost(t, bye, grace, unanswered=False):
     early = Problems()
     events = events_file(t, early)
     seen = {}
 
     def during(t):
         wait_live(t.server)
-        # the UPDATE goes 1 s after the ACK (-d 1000), its 481 at once
-        start = time.time() + 1.0
+        # the UPDATE goes 1 s after the ACK (-d 1000), its 481 at once, tm's
+        # own 408 fr_timeout later
+        start = time.time() + 1.0 + (FR_TIMEOUT if unanswered else 0)
         while time.time() - start < GRACE + 5:
             ds = live_dialogs(t.server)
             if not ds:
@@ -51,19 +61,20 @@ def s_lost(t, bye, grace):
 
     hdrs = ["Session-Expires: 1800", "Supported: timer"]
     answer = "Session-Expires: 1800;refresher=uac"
-    uac, uas = ("uac_refresh_lost_bye.xml", "uas_refresh_lost_bye.xml") if bye else \
-        ("uac_refresh_lost.xml", "uas_refresh_lost.xml")
+    uac = "uac_refresh_lost%s.xml" % ("_bye" if bye else "")
+    uas = "uas_refresh_%s%s.xml" % ("unanswered" if unanswered else "lost", "_bye" if bye else "")
     c = t.call(uac, hdrs, uas_xml=uas, answer_hdr=answer, hold_ms=1000, during=during,
-               timeout=GRACE + 12)
+               timeout=GRACE + 12 + (FR_TIMEOUT if unanswered else 0))
+    refusal = "tm's 408" if unanswered else "481"
     st = seen.get("stats", {})
     with checking(early) as p:
         p.want(c.uac_rc == 0, "UAC sipp exit %s", c.uac_rc)
         if grace:
             gone = seen.get("gone")
-            if p.want(gone is not None, "dialog still there %d s after the 481 (lifetime then %s s)",
-                      GRACE + 5, seen.get("later")):
-                p.want(GRACE - 1.5 <= gone <= GRACE + 2, "dialog gone %.1f s after the 481, want ~%d",
-                       gone, GRACE)
+            if p.want(gone is not None, "dialog still there %d s after the %s (lifetime then %s s)",
+                      GRACE + 5, refusal, seen.get("later")):
+                p.want(GRACE - 1.5 <= gone <= GRACE + 2, "dialog gone %.1f s after the %s, want ~%d",
+                       gone, refusal, GRACE)
             if bye:
                 uac_byes = [m for m in c.uac.received() if m.method == "BYE"]
                 uas_byes = [m for m in c.uas.received() if m.method == "BYE"]
@@ -79,12 +90,15 @@ def s_lost(t, bye, grace):
                         if st.get(k) != v)
         p.want(not bad, "statistics: %s", bad)
         p.want(not seen.get("events"), "E_SST_EXPIRED raised %r for a lost call", seen.get("events"))
-    t.note = "gone %s s after the 481; lost_sst %s" % (
-        "%.1f" % seen["gone"] if "gone" in seen else "-", st.get("lost_sst"))
+    t.note = "gone %s s after the %s; lost_sst %s" % (
+        "%.1f" % seen["gone"] if "gone" in seen else "-", refusal, st.get("lost_sst"))
 
 
 for bye in (False, True):
     scenario("lost-481%s" % ("-bye" if bye else ""), route=lost_route(bye),
              sst={"min_se": 90, "dead_call_grace": GRACE}, args=(bye, True))(s_lost)
+for bye in (False, True):
+    scenario("lost-unanswered%s" % ("-bye" if bye else ""), route=lost_route(bye),
+             sst={"min_se": 90, "dead_call_grace": GRACE}, args=(bye, True, True))(s_lost)
 scenario("lost-off", route=lost_route(False), sst={"min_se": 90, "dead_call_grace": 0},
          args=(False, False))(s_lost)

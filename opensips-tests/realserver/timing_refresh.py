@@ -8,7 +8,8 @@ setflag, create_dialog(), t_relay()) and reads the dialog over MI ("lifetime" an
 timing-refused-refresh-caller / timing-refused-refresh-callee
     A refresh that fails is no refresh (RFC 4028 section 10: the session interval
     changes only with a 2xx to the refresh; sections 7.4 and 9 for who refreshes).
-    Call set up with Session-Expires 1800;refresher=uac (min_se 90), then, from the
+    Call set up with Session-Expires 1800;refresher=uac (min_se 90, dead_call_grace
+    0: the 408 below would otherwise be a lost call, flow 11a), then, from the
     caller and from the callee side: re-INVITE SE 90 answered 488, UPDATE SE 100
     answered 500, re-INVITE answered 491, re-INVITE never answered (the proxy's
     transaction answers 408), re-INVITE CANCELled after its 180 (487), then a
@@ -17,8 +18,9 @@ timing-refused-refresh-caller / timing-refused-refresh-callee
     module re-arms its timer after every request callback, so the module must arm
     at least what is left of the session in force). A good refresh still works:
     re-INVITE SE 600 answered 200 with 600 -> lifetime ~600 after its ACK. After
-    the call: refresh_refused_sst 4 (the 408 is the proxy's own reply, which no
-    dialog callback sees), refreshed_sst 1, active_sst back to 0.
+    the call: refresh_refused_sst 5 (the 408 is the proxy's own reply, seen through
+    the module's tm callback on the refresh's transaction), refreshed_sst 1,
+    active_sst back to 0.
 
 timing-fork-second-2xx
     Parallel fork, two branches answering 200 (RFC 3261 section 13.2.2.4: the UAC
@@ -58,10 +60,10 @@ REFUSED_STEPS = ["re-INVITE SE 90 answered 488", "UPDATE SE 100 answered 500",
 STEP_LABELS = ["488", "500", "491", "408", "487"]
 
 
-@scenario("timing-refused-refresh-caller", route=DIALOG_ROUTE, sst={"min_se": 90},
-          args=("caller",))
-@scenario("timing-refused-refresh-callee", route=DIALOG_ROUTE, sst={"min_se": 90},
-          args=("callee",))
+@scenario("timing-refused-refresh-caller", route=DIALOG_ROUTE,
+          sst={"min_se": 90, "dead_call_grace": 0}, args=("caller",))
+@scenario("timing-refused-refresh-callee", route=DIALOG_ROUTE,
+          sst={"min_se": 90, "dead_call_grace": 0}, args=("callee",))
 def refused_refreshes(t, side):
     """Item 1 from the caller (`side` "caller") or the callee ("callee")."""
     if side == "caller":
@@ -109,10 +111,10 @@ def refused_refreshes(t, side):
             p.want(590 <= last["_life"] <= 600, "after the good refresh (SE 600): lifetime %d s, "
                    "want ~600 (%s)", last["_life"], dialog_json(last))
             check_sst(sst_of(last), p, interval=600)
-        # the statistics: 488, 500, 491 and 487 were answered by the far end;
-        # the 408 is the proxy's own (tm runs no forwarded-reply callback for
-        # it, so no dialog callback sees it); the SE 600 one accepted
-        want = {"refresh_refused_sst": 4, "refreshed_sst": 1, "active_sst": 0}
+        # the statistics: 488, 500, 491 and 487 were answered by the far end,
+        # the 408 by the proxy's tm (no dialog callback sees it; the module's
+        # tm callback does); the SE 600 one accepted
+        want = {"refresh_refused_sst": 5, "refreshed_sst": 1, "lost_sst": 0, "active_sst": 0}
         bad = stats_differ(wait_stats(t.server, want), want)
         p.want(not bad, "statistics after the call: %s", bad)
         t.note = "expiry shift per step (s): %s; %s s after the good refresh" % (
