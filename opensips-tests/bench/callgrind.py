@@ -63,6 +63,7 @@ class ModuleCost:
     outward: dict                 # fn outside called by module code -> CallCost
     internal: dict                # module fn called by module code -> CallCost
     self_ir: int                  # Ir of the module's own instructions
+    alloc_ir: int                 # of `total`, Ir inside the server's allocator (see allocator_share)
     worker: int                   # pid of the process with the most module cost (the SIP worker)
     worker_total: int             # every instruction of that process
     all_processes: int            # every instruction of every process
@@ -195,6 +196,40 @@ def callgrind_run(env, label, sst_so, work, calls, warmup, rate, allocator):
     return dumps, sp, errors
 
 
+# The server's memory allocators (f_malloc, q_malloc, hp_malloc, and their
+# debug and shm variants): how long one call takes there depends on the
+# state of the free lists in that run, not on the caller.
+ALLOCATOR = re.compile(r"^(fm|qm|hp|hp_shm|hp_pkg)_\w*(malloc|free|realloc)\w*$")
+
+
+def allocator_share(profile):
+    """For each function, the fraction of its inclusive cost spent inside the
+    allocator, from the call edges: an edge into the allocator counts whole,
+    any other edge by its callee's own fraction (a callee called from several
+    places is taken to spend alike for each; a recursive edge adds nothing)."""
+    out_edges = defaultdict(list)
+    self_of = {(sym.ob, sym.fn): ir for sym, ir in profile.self_cost.items()}
+    for e, cost in profile.edges.items():
+        out_edges[(e.caller_ob, e.caller_fn)].append(((e.callee_ob, e.callee_fn), cost.ir))
+    share, busy = {}, set()
+
+    def of(fn):
+        if fn in share:
+            return share[fn]
+        if fn in busy:
+            return 0.0
+        busy.add(fn)
+        if ALLOCATOR.match(fn[1] or ""):
+            share[fn] = 1.0
+        else:
+            incl = self_of.get(fn, 0) + sum(ir for _, ir in out_edges[fn])
+            inside = sum(ir * of(callee) for callee, ir in out_edges[fn])
+            share[fn] = inside / incl if incl else 0.0
+        busy.discard(fn)
+        return share[fn]
+    return of
+
+
 def attribute(dumps, module_path, calls):
     """Inclusive cost of every call from outside the module's object into it.
 
@@ -208,7 +243,7 @@ def attribute(dumps, module_path, calls):
     outward = defaultdict(CallCost)
     internal = defaultdict(CallCost)
     callers = defaultdict(set)
-    mod_self = 0
+    mod_self = alloc = 0
     per_pid = {}
     for pid, path in dumps:
         profile = parse_callgrind(path)
@@ -222,7 +257,10 @@ def attribute(dumps, module_path, calls):
         for sym, ir in profile.self_cost.items():
             if is_mod(sym.ob):
                 mod_self += ir
+        in_allocator = allocator_share(profile)
         for e, cost in profile.edges.items():
+            if is_mod(e.caller_ob) and not is_mod(e.callee_ob):
+                alloc += cost.ir * in_allocator((e.callee_ob, e.callee_fn))
             if is_mod(e.callee_ob) and not is_mod(e.caller_ob):
                 entry[e.callee_fn].add(cost.calls, cost.ir)
                 callers[e.callee_fn].add(e.caller_fn)
@@ -237,7 +275,7 @@ def attribute(dumps, module_path, calls):
     worker = max(per_pid, key=lambda p: per_pid[p].module)
     return ModuleCost(total=total, per_call=total / calls, entry=dict(entry),
                       callers={k: sorted(v) for k, v in callers.items()}, outward=dict(outward),
-                      internal=dict(internal), self_ir=mod_self, worker=worker,
+                      internal=dict(internal), self_ir=mod_self, alloc_ir=round(alloc), worker=worker,
                       worker_total=per_pid[worker].total,
                       all_processes=sum(p.total for p in per_pid.values()), per_pid=per_pid)
 

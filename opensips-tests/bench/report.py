@@ -93,6 +93,13 @@ def print_instructions(args, c, ours):
           % (cc.per_call, oc.per_call, ratio(oc.per_call, cc.per_call)))
     print("| of which inside the module's own code (self) | %.0f | %.0f | %s |"
           % (cc.self_ir / calls, oc.self_ir / calls, ratio(oc.self_ir, cc.self_ir)))
+    # the allocator's cost per call moves with the free lists' state from run
+    # to run: without it, the figure is the same in every run
+    print("| of which inside the server's allocator (shm/pkg malloc, free) | %.0f | %.0f | %s |"
+          % (cc.alloc_ir / calls, oc.alloc_ir / calls, ratio(oc.alloc_ir, cc.alloc_ir)))
+    print("| module Ir per call without the allocator | %.0f | %.0f | %s |"
+          % ((cc.total - cc.alloc_ir) / calls, (oc.total - oc.alloc_ir) / calls,
+             ratio(oc.total - oc.alloc_ir, cc.total - cc.alloc_ir)))
     print("| SIP worker Ir per call (whole process) | %.0f | %.0f | %s |"
           % (cc.worker_total / calls, oc.worker_total / calls, ratio(oc.worker_total, cc.worker_total)))
     print()

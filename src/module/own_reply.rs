@@ -15,12 +15,13 @@
 //! that dialog the slot is not touched.
 
 use super::dialog_cb::apply_to_dialog;
-use super::entry::Context;
+use super::entry::{Context, Outcome};
 use super::reads::{request_method, FromCall};
 use crate::host::dialog::DlgCall;
 use crate::host::log::What;
 use crate::host::msg::SipMsg;
 use crate::host::tm::TmApi;
+use crate::rfc4028::policy::Method;
 use crate::session::events;
 use crate::sst_log;
 
@@ -60,7 +61,7 @@ entry!(tm fn own_final_reply(ctx, reply), panic: "the dialog is left as it was",
 
 /// The reply's decision, as for one forwarded from the far end, without a
 /// reply message: its facts are those of tm's own reply to `method`.
-fn on_own_reply(ctx: Context, call: &DlgCall<'_>, status: u32, method: crate::rfc4028::policy::Method, request: &mut SipMsg) -> super::entry::Outcome {
+fn on_own_reply(ctx: Context, call: &DlgCall<'_>, status: u32, method: Method, request: &mut SipMsg) -> Outcome {
     let kind = format_args!("own {status} reply");
     let what = What { kind: &kind, callid: call.dlg.callid() };
     let mut read = FromCall { own_reply_to: Some(method), ..FromCall::of(ctx, call, None, what) };

@@ -54,6 +54,10 @@ pub(super) static STATS: Table<[sys::stat_export_t; 10]> = Table([
 
 /// Carries out what a decision counts.
 pub(super) fn count(c: &Counts) {
+    // most events count nothing
+    if *c == Counts::default() {
+        return;
+    }
     for (yes, slot) in [
         (c.raised, &RAISED_SST),
         (c.lowered, &LOWERED_SST),
