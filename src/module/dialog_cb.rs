@@ -57,7 +57,7 @@ fn on_dialog_created<'call>(ctx: Context, dlg: &Dialog<'call>, msg: &mut SipMsg<
     let what = What { kind: &"initial INVITE", callid: dlg.callid() };
     let flagged = msg.flags() & s.flag_mask != 0;
     let method = request_method(msg).unwrap_or(Method::Other);
-    let d = events::dialog_created(flagged, method, &mut FromCall { ctx, dlg, msg: Some(msg), what, kept: Kept::default(), own_reply_to: None }, &s.policy);
+    let d = events::dialog_created(flagged, method, &mut FromCall::new(ctx, dlg, Some(msg), what), &s.policy);
     match d.note {
         Some(Note::NotFlagged) => sst_log!(DBG, "sst flag not set on this INVITE; dialog not tracked"),
         Some(Note::NotInvite) => sst_log!(WARN, "dialog created by a request that is not an INVITE; not tracked"),
@@ -99,7 +99,7 @@ entry!(dialog fn dialog_loaded(ctx, call), panic: "the dialog is left as it was"
         return Ok(());
     }
     let what = What { kind: &"loaded dialog", callid: dlg.callid() };
-    let d = events::dialog_loaded(&mut FromCall { ctx, dlg, msg: None, what, kept: Kept::default(), own_reply_to: None });
+    let d = events::dialog_loaded(&mut FromCall::new(ctx, dlg, None, what));
     // The new registration carries the gauge's mark and the call's own
     // maximum duration from the start: this callback's own parameter
     // belongs to the global LOADED registration.

@@ -33,9 +33,14 @@ pub(super) struct FromCall<'c, 'call> {
 }
 
 impl<'c, 'call> FromCall<'c, 'call> {
+    /// For an event before our registration exists (created, loaded).
+    pub fn new(ctx: Context, dlg: &'c Dialog<'call>, msg: Option<&'c mut SipMsg<'call>>, what: What<'c>) -> Self {
+        FromCall { ctx, dlg, msg, what, kept: Kept::default(), own_reply_to: None }
+    }
+
     /// For a later event of a tracked dialog, with what its registration keeps.
     pub fn of(ctx: Context, call: &'c DlgCall<'call>, msg: Option<&'c mut SipMsg<'call>>, what: What<'c>) -> Self {
-        FromCall { ctx, dlg: &call.dlg, msg, what, kept: call.kept(), own_reply_to: None }
+        FromCall { kept: call.kept(), ..FromCall::new(ctx, &call.dlg, msg, what) }
     }
 }
 

@@ -153,8 +153,7 @@ pub fn request_within(method: Method, read: &mut impl Reads, cfg: &Config, dialo
     // give it the session back (the dialog module would re-arm from now). A
     // new refresh is armed as every refresh is: someone still holds the
     // call, and its answer decides again.
-    let refresh = matches!(method, Method::Invite | Method::Update);
-    if !refresh && read.lost() {
+    if within_request(method) != Some(WithinRequest::Refresh) && read.lost() {
         d.lifetime = dialog.armed_remaining.map(|left| Arm::Grace(Lifetime::within(left.max(1), dialog.bound)));
     }
     // The dialog module re-arms its timer after any request once a lifetime
@@ -164,13 +163,21 @@ pub fn request_within(method: Method, read: &mut impl Reads, cfg: &Config, dialo
     d
 }
 
+/// What an in-dialog request does to session timing; None for anything
+/// else (BYE, INFO, ...).
+fn within_request(method: Method) -> Option<WithinRequest> {
+    match method {
+        Method::Ack | Method::Prack => Some(WithinRequest::AckOrPrack),
+        Method::Invite | Method::Update => Some(WithinRequest::Refresh),
+        Method::Other => None,
+    }
+}
+
 fn request_decision(method: Method, read: &mut impl Reads, cfg: &Config, dialog: &DialogNow) -> Decision {
-    let request = match method {
-        Method::Ack | Method::Prack => WithinRequest::AckOrPrack,
-        Method::Invite | Method::Update => WithinRequest::Refresh,
-        // Anything else (BYE, INFO, ...) re-arms the timer with the lifetime
-        // last set, which never needs the record.
-        Method::Other => return Decision { lifetime: policy::refit(dialog).map(Arm::Refit), ..Decision::default() },
+    // Anything else re-arms the timer with the lifetime last set, which
+    // never needs the record.
+    let Some(request) = within_request(method) else {
+        return Decision { lifetime: policy::refit(dialog).map(Arm::Refit), ..Decision::default() };
     };
     let Some(state) = read.record() else { return Decision::default() };
     let facts = match request {
